@@ -1,0 +1,65 @@
+"""The book's own checks: notebooks are executed and clean, and the library is what they export."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+TIMING = re.compile(r"perf_counter|timeit|time\.time|process_time|benchmark")
+
+
+def code_cells(path):
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebook under book/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_run_top_to_bottom(path):
+    counts = [c["execution_count"] for c in code_cells(path)]
+    assert None not in counts, f"{path.name}: a code cell was never executed"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..n; refresh with tools/refresh.py")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_no_run_to_run_noise(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        assert "execution" not in cell["metadata"], f"{path.name}: timing metadata in a cell"
+        assert "ExecuteTime" not in cell["metadata"], f"{path.name}: timing metadata in a cell"
+    assert "version" not in nb["metadata"].get("language_info", {}), (
+        f"{path.name}: interpreter version in the metadata; refresh with tools/refresh.py")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_errors_are_expected_and_only_timings_skip_comparison(path):
+    for cell in code_cells(path):
+        tags = cell["metadata"].get("tags", [])
+        source = "".join(cell["source"])
+        if any(o["output_type"] == "error" for o in cell["outputs"]):
+            assert "raises-exception" in tags, f"{path.name}: an unexpected error in\n{source}"
+        if "nbval-ignore-output" in tags:
+            assert TIMING.search(source), (
+                f"{path.name}: nbval-ignore-output on a cell that measures no time:\n{source}")
+
+
+def test_library_is_what_the_notebooks_export():
+    from export import check
+
+    assert check(ROOT) == []
+
+
+def test_every_chapter_module_is_imported_by_the_package():
+    import nnbook
+    from export import chapter_notebooks
+
+    for module in chapter_notebooks(ROOT / "book"):
+        assert hasattr(nnbook, module), f"nnbook/__init__.py does not import nnbook.{module}"

@@ -1,0 +1,75 @@
+"""Re-run notebooks top to bottom in a fresh kernel and save them with their new outputs.
+
+The library is exported first (later chapters import what earlier ones export). Each notebook runs
+in a kernel of the Python that runs this script, with ``book/`` as its working directory, and is
+saved without run-to-run noise: no execution timestamps, no interpreter version, a fixed
+kernelspec. Two refreshes in a row give the same bytes, except in cells tagged
+``nbval-ignore-output`` (timings).
+
+Usage::
+
+    python tools/refresh.py                      # every notebook under book/
+    python tools/refresh.py book/03_*.ipynb      # only these
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export import ROOT, export  # noqa: E402
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+class CurrentEnvKernelManager(KernelManager):
+    """Start the kernel with this interpreter, whatever kernelspecs are installed elsewhere."""
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return [sys.executable, *cmd[1:]]
+
+
+def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes from run to run but says nothing about the notebook's content."""
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    for cell in nb.cells:
+        for key in ("execution", "ExecuteTime", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+    return nb
+
+
+def refresh(path: Path, timeout: int = 600) -> float:
+    """Execute ``path`` in place; return the seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        kernel_manager_class=CurrentEnvKernelManager,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(clean(nb), path)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: book/*.ipynb")
+    args = parser.parse_args()
+    export(ROOT)
+    for path in args.notebooks or sorted((ROOT / "book").glob("*.ipynb")):
+        print(f"{path}: ran in {refresh(path.resolve()):.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
