@@ -57,9 +57,14 @@ def test_library_is_what_the_notebooks_export():
     assert check(ROOT) == []
 
 
-def test_every_chapter_module_is_imported_by_the_package():
+def test_every_public_name_is_importable_from_the_package():
+    import importlib
+
     import nnbook
     from export import chapter_notebooks
 
-    for module in chapter_notebooks(ROOT / "book"):
-        assert hasattr(nnbook, module), f"nnbook/__init__.py does not import nnbook.{module}"
+    for name in chapter_notebooks(ROOT / "book"):
+        module = importlib.import_module(f"nnbook.{name}")
+        for public in module.__all__:
+            assert getattr(nnbook, public, None) is getattr(module, public), (
+                f"nnbook.{public} is not nnbook.{name}.{public}: check nnbook/__init__.py")
