@@ -26,7 +26,8 @@ def test_notebook_was_run_top_to_bottom(path):
     counts = [c["execution_count"] for c in code_cells(path)]
     assert None not in counts, f"{path.name}: a code cell was never executed"
     assert counts == list(range(1, len(counts) + 1)), (
-        f"{path.name}: execution counts {counts} are not 1..n; refresh with tools/refresh.py")
+        f"{path.name}: execution counts {counts} are not 1..n; refresh with tools/refresh.py"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -36,7 +37,8 @@ def test_notebook_has_no_run_to_run_noise(path):
         assert "execution" not in cell["metadata"], f"{path.name}: timing metadata in a cell"
         assert "ExecuteTime" not in cell["metadata"], f"{path.name}: timing metadata in a cell"
     assert "version" not in nb["metadata"].get("language_info", {}), (
-        f"{path.name}: interpreter version in the metadata; refresh with tools/refresh.py")
+        f"{path.name}: interpreter version in the metadata; refresh with tools/refresh.py"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -48,7 +50,8 @@ def test_errors_are_expected_and_only_timings_skip_comparison(path):
             assert "raises-exception" in tags, f"{path.name}: an unexpected error in\n{source}"
         if "nbval-ignore-output" in tags:
             assert TIMING.search(source), (
-                f"{path.name}: nbval-ignore-output on a cell that measures no time:\n{source}")
+                f"{path.name}: nbval-ignore-output on a cell that measures no time:\n{source}"
+            )
 
 
 def test_library_is_what_the_notebooks_export():
@@ -60,11 +63,13 @@ def test_library_is_what_the_notebooks_export():
 def test_every_public_name_is_importable_from_the_package():
     import importlib
 
-    import nnbook
     from export import chapter_notebooks
+
+    import nnbook
 
     for name in chapter_notebooks(ROOT / "book"):
         module = importlib.import_module(f"nnbook.{name}")
         for public in module.__all__:
             assert getattr(nnbook, public, None) is getattr(module, public), (
-                f"nnbook.{public} is not nnbook.{name}.{public}: check nnbook/__init__.py")
+                f"nnbook.{public} is not nnbook.{name}.{public}: check nnbook/__init__.py"
+            )

@@ -1,10 +1,10 @@
 """Checks of the built book (run by .ci/run after ``jupyter-book build``).
 
-    python tools/check_html.py offline _build/html
-        fail if any page loads a script, style, font or image from another host
-    python tools/check_html.py math PAGE.html DOM.html
-        fail unless every math element of PAGE.html was typeset by MathJax in DOM.html
-        (DOM.html is what a browser shows after running the page's scripts)
+python tools/check_html.py offline _build/html
+    fail if any page loads a script, style, font or image from another host
+python tools/check_html.py math PAGE.html DOM.html
+    fail unless every math element of PAGE.html was typeset by MathJax in DOM.html
+    (DOM.html is what a browser shows after running the page's scripts)
 """
 
 from __future__ import annotations
@@ -15,9 +15,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
-CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""", re.IGNORECASE)
-LOADING = {"script": ("src",), "link": ("href",), "img": ("src",), "iframe": ("src",),
-           "source": ("src",), "video": ("src",), "audio": ("src",), "embed": ("src",)}
+CSS_URL = re.compile(
+    r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""", re.IGNORECASE
+)
+LOADING = {
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src",),
+    "iframe": ("src",),
+    "source": ("src",),
+    "video": ("src",),
+    "audio": ("src",),
+    "embed": ("src",),
+}
 LINK_RELS_THAT_LOAD = {"stylesheet", "preload", "modulepreload", "icon", "prefetch", "manifest"}
 
 
@@ -43,12 +53,18 @@ def external_loads(site: Path) -> list[str]:
     for page in pages:
         parser = _Loads()
         parser.feed(page.read_text(errors="replace"))
-        problems += [f"{page.relative_to(site)}: loads {u}" for u in parser.urls if EXTERNAL.match(u)]
-        problems += [f"{page.relative_to(site)}: inline CSS loads {u}"
-                     for u in CSS_URL.findall(page.read_text(errors="replace"))]
+        problems += [
+            f"{page.relative_to(site)}: loads {u}" for u in parser.urls if EXTERNAL.match(u)
+        ]
+        problems += [
+            f"{page.relative_to(site)}: inline CSS loads {u}"
+            for u in CSS_URL.findall(page.read_text(errors="replace"))
+        ]
     for sheet in sorted(site.rglob("*.css")):
-        problems += [f"{sheet.relative_to(site)}: loads {u}"
-                     for u in CSS_URL.findall(sheet.read_text(errors="replace"))]
+        problems += [
+            f"{sheet.relative_to(site)}: loads {u}"
+            for u in CSS_URL.findall(sheet.read_text(errors="replace"))
+        ]
     print(f"checked {len(pages)} pages and their stylesheets for requests to other hosts")
     return problems
 

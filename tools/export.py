@@ -33,7 +33,9 @@ def chapter_notebooks(book: Path) -> dict[str, Path]:
             if cell["cell_type"] == "code" and source.startswith("#| default_exp"):
                 module = source.split()[2]
                 if module in modules:
-                    sys.exit(f"both {modules[module].name} and {path.name} export nnbook/{module}.py")
+                    sys.exit(
+                        f"both {modules[module].name} and {path.name} export nnbook/{module}.py"
+                    )
                 modules[module] = path
     return modules
 
@@ -71,11 +73,17 @@ def check(root: Path = ROOT) -> list[str]:
         export(scratch)
         fresh = generated_modules(scratch / "nnbook")
     committed = generated_modules(root / "nnbook")
-    problems = [f"nnbook/{n} is not what the notebooks export" for n in fresh if n in committed
-                and fresh[n] != committed[n]]
+    problems = [
+        f"nnbook/{n} is not what the notebooks export"
+        for n in fresh
+        if n in committed and fresh[n] != committed[n]
+    ]
     problems += [f"nnbook/{n} is missing: run tools/export.py" for n in fresh if n not in committed]
-    problems += [f"nnbook/{n} says it is generated, but no notebook exports it"
-                 for n in committed if n not in fresh]
+    problems += [
+        f"nnbook/{n} says it is generated, but no notebook exports it"
+        for n in committed
+        if n not in fresh
+    ]
     return problems
 
 

@@ -39,7 +39,9 @@ class CurrentEnvKernelManager(KernelManager):
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what changes from run to run but says nothing about the notebook's content."""
-    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    nb.metadata = nbformat.from_dict(
+        {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    )
     for cell in nb.cells:
         for key in ("execution", "ExecuteTime", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
