@@ -16,3 +16,4 @@ Everything public is importable from ``nnbook`` directly.
 __version__ = "0.1.0"
 
 # One line per chapter module, in book order.
+from .forward import *
