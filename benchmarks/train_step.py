@@ -1,0 +1,215 @@
+"""Time one training step of nnbook against PyTorch on the CPU, and against the GEMM floor.
+
+A training step is the forward pass, the loss and its gradients, and the optimizer's update:
+
+    nnbook:   loss, grads = nnbook.loss_and_gradients(params, X, y, ...); opt.step(grads)
+    PyTorch:  loss = cross_entropy(model(X), y); opt.zero_grad(); loss.backward(); opt.step()
+
+Both run in this process, with the same number of threads, interleaved A/B/A/B after a warm-up;
+the table gives medians per step. The "GEMM floor" is the time of the matrix products alone that
+any implementation must do in a step (three in the forward pass, five in the backward pass),
+computed with NumPy's BLAS into preallocated outputs.
+
+    python benchmarks/train_step.py                 # every configuration
+    python benchmarks/train_step.py --quick         # fewer repeats
+    python benchmarks/train_step.py --json benchmarks/results/train_step.json
+
+PyTorch is optional. Without it the script still times nnbook and the floor; to compare, install
+PyTorch's CPU build into the same environment (``pip install torch``, choosing the CPU build).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import nnbook
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+ARCHS = {"784-256-128-10": (784, 256, 128, 10), "64-128-64-10": (64, 128, 64, 10)}
+BATCHES = (32, 128, 512)
+DTYPES = ("float32", "float64")
+OPTIMIZERS = ("SGD", "Adam")
+LR = {"SGD": 0.01, "Adam": 1e-3}
+SEED = 0
+
+
+def data(sizes, batch, dtype):
+    rng = np.random.default_rng(SEED)
+    X = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], size=batch)
+    return X, y
+
+
+def nnbook_step(sizes, batch, dtype, optimizer):
+    params = nnbook.init_params(sizes, seed=SEED, dtype=np.dtype(dtype), init="he")
+    X, y = data(sizes, batch, dtype)
+    opt = getattr(nnbook, optimizer)(params, lr=LR[optimizer])
+
+    def step():
+        _, grads = nnbook.loss_and_gradients(
+            params, X, y, hidden="relu", output="softmax", loss="cross_entropy"
+        )
+        opt.step(grads)
+
+    return step
+
+
+def torch_step(sizes, batch, dtype, optimizer):
+    params = nnbook.init_params(sizes, seed=SEED, dtype=np.dtype(dtype), init="he")
+    X, y = data(sizes, batch, dtype)
+    layers = []
+    for W, b in params:
+        linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=getattr(torch, dtype))
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers += [linear, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    opt = getattr(torch.optim, optimizer)(model.parameters(), lr=LR[optimizer])
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(Xt), yt)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def floor_step(sizes, batch, dtype):
+    """The matrix products of one step, into preallocated outputs: the least any step costs."""
+    rng = np.random.default_rng(SEED)
+    Ws = [rng.standard_normal((n, k)).astype(dtype) for k, n in itertools.pairwise(sizes)]
+    As = [rng.standard_normal((batch, s)).astype(dtype) for s in sizes]  # a^(1) ... a^(n_l)
+    Zs = [np.empty((batch, s), dtype) for s in sizes[1:]]
+    dWs = [np.empty_like(W) for W in Ws]
+    deltas = [rng.standard_normal((batch, s)).astype(dtype) for s in sizes[1:]]
+    dAs = [np.empty((batch, s), dtype) for s in sizes[1:-1]]
+
+    def step():
+        for A, W, Z in zip(As, Ws, Zs):  # forward: z^(l+1) = a^(l) W^(l)T
+            np.matmul(A, W.T, out=Z)
+        for A, delta, dW in zip(As, deltas, dWs):  # dJ/dW^(l) = delta^(l+1)T a^(l)
+            np.matmul(delta.T, A, out=dW)
+        for delta, W, dA in zip(deltas[1:], Ws[1:], dAs):  # delta^(l+1) W^(l+1), not for l = 1
+            np.matmul(delta, W, out=dA)
+
+    return step
+
+
+def per_step(step, seconds):
+    """Seconds per call of ``step``, over a block of calls that lasts about ``seconds``."""
+    n = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            step()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return elapsed / n
+        n *= 2
+
+
+def measure(contenders, repeats, block):
+    """Interleave the contenders ``repeats`` times; return each one's median seconds per step."""
+    calls = {name: max(1, round(block / per_step(step, block / 4))) for name, step in
+             contenders.items()}  # warm-up, and how many calls make a block
+    samples = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, step in contenders.items():
+            start = time.perf_counter()
+            for _ in range(calls[name]):
+                step()
+            samples[name].append((time.perf_counter() - start) / calls[name])
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def machine(threads):
+    from threadpoolctl import threadpool_info
+
+    blas = [
+        f"{i['internal_api']} {i.get('version', '?')} ({i.get('architecture', '?')}, "
+        f"{i['num_threads']} threads)"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
+    info = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "nnbook": nnbook.__version__,
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "threads": threads,
+        "numpy_blas": blas,
+    }
+    if torch is not None:
+        info["torch"] = torch.__version__
+        info["torch_threads"] = torch.get_num_threads()
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--block", type=float, default=0.05, help="seconds per timed block")
+    parser.add_argument("--quick", action="store_true", help="5 repeats")
+    parser.add_argument("--json", help="also write the results and the machine to this file")
+    args = parser.parse_args()
+    repeats = 5 if args.quick else args.repeats
+
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(args.threads)
+    if torch is None:
+        print("PyTorch is not installed: timing nnbook and the GEMM floor only. To compare,")
+        print("install PyTorch's CPU build into this environment (pip install torch, CPU build).")
+    else:
+        torch.set_num_threads(args.threads)
+    info = machine(args.threads)
+    print(json.dumps(info, indent=1))
+
+    print("| network | batch | dtype | optimizer | nnbook ms | PyTorch ms | nnbook/PyTorch "
+          "| floor ms | nnbook/floor |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|")
+    rows = []
+    for (arch, sizes), batch, dtype, optimizer in itertools.product(
+        ARCHS.items(), BATCHES, DTYPES, OPTIMIZERS
+    ):
+        contenders = {"nnbook": nnbook_step(sizes, batch, dtype, optimizer),
+                      "floor": floor_step(sizes, batch, dtype)}
+        if torch is not None:
+            contenders["torch"] = torch_step(sizes, batch, dtype, optimizer)
+        t = measure(contenders, repeats, args.block)
+        row = {"network": arch, "batch": batch, "dtype": dtype, "optimizer": optimizer,
+               "nnbook_ms": 1e3 * t["nnbook"], "floor_ms": 1e3 * t["floor"],
+               "torch_ms": 1e3 * t["torch"] if "torch" in t else None}
+        rows.append(row)
+        ratio = f"{row['nnbook_ms'] / row['torch_ms']:.2f}" if row["torch_ms"] else "—"
+        torch_ms = f"{row['torch_ms']:.3f}" if row["torch_ms"] else "—"
+        print(f"| {arch} | {batch} | {dtype} | {optimizer} | {row['nnbook_ms']:.3f} | {torch_ms} "
+              f"| {ratio} | {row['floor_ms']:.3f} | {row['nnbook_ms'] / row['floor_ms']:.2f} |",
+              flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": info, "repeats": repeats, "rows": rows}, f, indent=1)
+            f.write("\n")
+        print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
