@@ -429,7 +429,7 @@ def test_the_verdict_machinery_compares_nested_results(capsys):
     assert _compare_on_cases("nnbook.forward_all", cases, ours, ours, noun="networks")
     assert capsys.readouterr().out == "✓ ours agrees with nnbook.forward_all on 3 networks\n"
     assert not _compare_on_cases("nnbook.forward_all", cases, theirs, ours)
-    assert "the result[1][2][0, 0] is" in capsys.readouterr().out
+    assert "result[1][2][0, 0] is" in capsys.readouterr().out
     assert _first_difference([1.0, 2.0], [1.0, 2.0 + 1e-12]) is None
     assert "should be a list of 2 items" in _first_difference((1.0,), [1.0, 2.0])
     assert _verdict(False, "headline", ["detail"]) is False
