@@ -291,15 +291,12 @@ def sigmoid(z, out=None):
     """
     z = _as_float(z)
     a = np.negative(z, out=np.empty_like(z) if out is None else out)
-    # exp(-z) overflows for z < -709 (float64) or -88 (float32); capping -z there changes
-    # sigmoid(z) by less than the smallest positive number, and avoids the overflow.
-    np.minimum(a, _EXP_MAX[a.dtype], out=a)
-    np.exp(a, out=a)
+    # exp(-z) overflows to inf for z < -709 (float64) or z < -88 (float32); then 1 / (1 + inf)
+    # is 0, the right answer, so the overflow is harmless and we silence its warning.
+    with np.errstate(over="ignore"):
+        np.exp(a, out=a)
     a += 1
     return np.reciprocal(a, out=a)
-
-
-_EXP_MAX = {dt: dt.type(np.log(np.finfo(dt).max) - 1) for dt in _FLOATS}  # 708.8, 87.7
 
 
 def tanh(z, out=None):
