@@ -8,7 +8,7 @@ __all__ = ['LOSSES', 'CROSS_ENTROPY_OUTPUTS', 'GRADIENT_CHECK_THRESHOLDS', 'one_
            'flatten_params', 'unflatten_params', 'numerical_gradient', 'relative_error', 'grade_relative_error',
            'gradient_check', 'numerical_gradients', 'check_numerical_gradient']
 
-# %% ../book/02_loss_and_gradient.ipynb #f91e58c2
+# %% ../book/02_loss_and_gradient.ipynb #68ee3d52
 import math
 import warnings
 
@@ -27,7 +27,7 @@ from nnbook.forward import (
     init_params,
 )
 
-# %% ../book/02_loss_and_gradient.ipynb #868f64ef
+# %% ../book/02_loss_and_gradient.ipynb #0032cad8
 LOSSES = ("mse", "cross_entropy")
 CROSS_ENTROPY_OUTPUTS = ("softmax", "sigmoid")
 
@@ -157,7 +157,7 @@ def _check_targets(Y, m, k, output, loss):
                              f"sums to {sums[i]:.6g}, not 1")
     return Y
 
-# %% ../book/02_loss_and_gradient.ipynb #2e74e400
+# %% ../book/02_loss_and_gradient.ipynb #4e680c04
 def loss_from_logits(Z, Y, *, output="identity", loss="mse"):
     """The loss J computed from the output layer's weighted input Z, stably (Chapter 2).
 
@@ -218,7 +218,7 @@ def loss_from_logits(Z, Y, *, output="identity", loss="mse"):
     per_entry = np.maximum(Z, 0) - Z * Yf + np.log1p(np.exp(-np.abs(Z)))
     return float(per_entry.sum() / m)
 
-# %% ../book/02_loss_and_gradient.ipynb #528076ff
+# %% ../book/02_loss_and_gradient.ipynb #ff0f265a
 def compute_loss(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse"):
     """The loss J(W, b) of a network on a batch (Chapter 2).
 
@@ -262,7 +262,7 @@ def compute_loss(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse
     Z, _ = forward_all(params, X, hidden=hidden, output=output)
     return loss_from_logits(Z[-1], Y, output=output, loss=loss)
 
-# %% ../book/02_loss_and_gradient.ipynb #c9a3c077
+# %% ../book/02_loss_and_gradient.ipynb #2fae17d9
 def flatten_params(params):
     """Concatenate every weight and bias into one vector theta (Chapter 2).
 
@@ -332,7 +332,7 @@ def unflatten_params(theta, like):
         params.append((W_new, b_new))
     return params
 
-# %% ../book/02_loss_and_gradient.ipynb #60457428
+# %% ../book/02_loss_and_gradient.ipynb #0dcff25a
 def _as_number(value, where):
     """The loss ``value`` as a Python float; a clear error unless it is one finite number."""
     value = np.asarray(value)
@@ -407,7 +407,7 @@ def numerical_gradient(f, theta, *, eps=1e-5):
         grad_flat[p] = (f_plus - f_minus) / (2 * eps)
     return grad
 
-# %% ../book/02_loss_and_gradient.ipynb #e670673d
+# %% ../book/02_loss_and_gradient.ipynb #f8fd6ee9
 def _is_param_list(x):
     """Whether ``x`` looks like a list of (W, b) pairs (of parameters or of gradients)."""
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(
@@ -467,7 +467,7 @@ def relative_error(a, n):
         raise ValueError(f"a and n must have the same shape; got {a_shape} and {n_shape}")
     return float(_ratios(a_flat, n_flat).max(initial=0.0))
 
-# %% ../book/02_loss_and_gradient.ipynb #9d06a088
+# %% ../book/02_loss_and_gradient.ipynb #fa9db742
 GRADIENT_CHECK_THRESHOLDS = (
     (1e-7, "good"),
     (1e-4, "fine if the loss has kinks (ReLU) near theta; for a smooth loss, suspicious"),
@@ -540,7 +540,7 @@ def gradient_check(f, theta, grad, *, eps=1e-5, verbose=False):
         print(f"    worst at theta[{p}]: analytic {analytic[p]:.8g}, numerical {numeric[p]:.8g}")
     return r
 
-# %% ../book/02_loss_and_gradient.ipynb #f8844822
+# %% ../book/02_loss_and_gradient.ipynb #c0f33188
 def numerical_gradients(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse",
                         eps=1e-5):
     """The numerical gradient of ``compute_loss`` for every parameter, as (dW, db) pairs (Chapter 2).
@@ -578,7 +578,7 @@ def numerical_gradients(params, X, Y, *, hidden="sigmoid", output="identity", lo
 
     return unflatten_params(numerical_gradient(J, flatten_params(point), eps=eps), point)
 
-# %% ../book/02_loss_and_gradient.ipynb #4c4e53b8
+# %% ../book/02_loss_and_gradient.ipynb #783608d7
 def _numerical_gradient_cases(seed):
     """Functions and points for ``check_numerical_gradient``: (f, theta) pairs, float64."""
     rng = np.random.default_rng(seed)
