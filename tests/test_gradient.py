@@ -27,7 +27,6 @@ from nnbook import (
 )
 from nnbook.gradient import _check_targets
 
-CE = {"loss": "cross_entropy"}
 SOFTMAX_CE = {"output": "softmax", "loss": "cross_entropy"}
 SIGMOID_CE = {"output": "sigmoid", "loss": "cross_entropy"}
 
