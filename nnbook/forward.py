@@ -623,16 +623,23 @@ def _first_difference(yours, expected, *, rtol=None, atol=None, where="result"):
         elif yours.size == expected.size:
             problem += " (the right numbers of entries, arranged differently)"
         return problem
+    yours = yours.astype(np.float64, copy=False)
     bad = ~np.isclose(yours, expected, rtol=rtol, atol=atol)
     if not bad.any():
         return None
     where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
-    with np.errstate(invalid="ignore"):
-        largest = np.nanmax(np.abs(yours.astype(np.float64) - expected))
     index = f"[{', '.join(map(str, where_bad))}]" if where_bad else ""
-    return (f"{where}{index} is {yours[where_bad]:.6g}, but should be {expected[where_bad]:.6g}"
-            f" ({int(bad.sum())} of {bad.size} entries differ; the largest difference is "
-            f"{largest:.3g})")
+    problem = (f"{where}{index} is {yours[where_bad]:.6g}, but should be "
+               f"{expected[where_bad]:.6g} ({int(bad.sum())} of {bad.size} entries differ")
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.abs(yours - expected)
+    finite = np.isfinite(difference)
+    if finite.any():
+        problem += f"; the largest difference is {np.max(difference, where=finite, initial=0):.3g}"
+    nonfinite = int((~np.isfinite(yours)).sum())
+    if nonfinite:
+        problem += f"; {nonfinite} {'is' if nonfinite == 1 else 'are'} NaN or infinite"
+    return problem + ")"
 
 
 def _compare_on_cases(name, cases, theirs, ours, *, rtol=None, atol=None,

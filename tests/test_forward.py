@@ -1,6 +1,7 @@
 """Tests for nnbook.forward (chapter 1): parameters, activations, the forward pass, its checker."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -414,6 +415,15 @@ def test_check_forward_explains_other_mistakes(fn, message, capsys):
     assert nnbook.check_forward(fn) is False
     out = capsys.readouterr().out
     assert out.startswith("✗ ") and message in out
+
+
+def test_a_result_full_of_nan_gets_a_verdict_without_warnings(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not nnbook.check_forward(lambda params, X: np.full((X.shape[0], 1), np.nan))
+    out = capsys.readouterr().out
+    assert "result[0, 0] is nan, but should be -1.18703 (1 of 1 entries differ; 1 is NaN" in out
+    assert "largest difference" not in out
 
 
 def test_the_verdict_machinery_compares_nested_results(capsys):
