@@ -408,7 +408,8 @@ def numerical_gradient(f, theta, *, eps=1e-5):
 def _is_param_list(x):
     """Whether ``x`` looks like a list of (W, b) pairs (of parameters or of gradients)."""
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(
-        isinstance(pair, (list, tuple)) and len(pair) == 2 for pair in x)
+        isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], np.ndarray)
+        for pair in x)
 
 
 def _flat_values(x, name):

@@ -593,3 +593,23 @@ def test_check_numerical_gradient_reports_an_exception(capsys):
 
     assert check_numerical_gradient(broken) is False
     assert "raised IndexError" in capsys.readouterr().out
+
+
+def test_relative_error_of_nested_lists_is_elementwise():
+    a = [[1.0, 2.0], [3.0, 4.0]]
+    assert relative_error(a, np.array([[1.0, 2.0], [3.0, 4.5]])) == pytest.approx(0.5 / 4.5)
+
+
+def test_the_losses_leave_their_inputs_alone():
+    rng = np.random.default_rng(4)
+    params = init_params([3, 4, 3], seed=0)
+    X = rng.normal(size=(5, 3))
+    Z = rng.normal(size=(5, 3))
+    labels = rng.integers(0, 3, size=5)
+    Y = one_hot(labels, 3)
+    copies = [flatten_params(params), X.copy(), Z.copy(), labels.copy(), Y.copy()]
+    for kwargs, targets in [({}, Y), (SOFTMAX_CE, labels), (SOFTMAX_CE, Y), (SIGMOID_CE, Y)]:
+        compute_loss(params, X, targets, **kwargs)
+        loss_from_logits(Z, targets, **kwargs)
+    for before, after in zip(copies, [flatten_params(params), X, Z, labels, Y], strict=True):
+        np.testing.assert_array_equal(before, after)
