@@ -29,26 +29,6 @@ LOSSES = ("mse", "cross_entropy")
 CROSS_ENTROPY_OUTPUTS = ("softmax", "sigmoid")
 
 
-def _check_loss_pair(output, loss):
-    """Raise a clear error unless ``output`` is an output activation and ``loss`` fits it."""
-    _check_activation(output, OUTPUT_ACTIVATIONS, "output")
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; valid losses: 'mse', 'cross_entropy'")
-    if loss == "cross_entropy" and output not in CROSS_ENTROPY_OUTPUTS:
-        raise ValueError(
-            f"loss='cross_entropy' needs probabilities, but output={output!r} does not give "
-            "them. Valid pairs: loss='mse' with any output; loss='cross_entropy' with "
-            "output='softmax' (one class per example) or output='sigmoid' (a yes/no per unit)")
-
-
-def _check_labels(labels, k):
-    """Raise a ValueError naming the first integer label outside 0 .. k-1."""
-    bad = (labels < 0) | (labels >= k)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"label {i} is {labels[i]}, outside the k = {k} classes 0 .. {k - 1}")
-
-
 def one_hot(labels, k=None, *, dtype=np.float64):
     """Turn class labels into one-hot rows (Chapter 2).
 
@@ -90,6 +70,26 @@ def one_hot(labels, k=None, *, dtype=np.float64):
     Y = np.zeros((labels.size, k), dtype=dtype)
     Y[np.arange(labels.size), labels] = 1
     return Y
+
+# %% ../book/02_loss_and_gradient.ipynb #90af890d
+def _check_loss_pair(output, loss):
+    """Raise a clear error unless ``output`` is an output activation and ``loss`` fits it."""
+    _check_activation(output, OUTPUT_ACTIVATIONS, "output")
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; valid losses: 'mse', 'cross_entropy'")
+    if loss == "cross_entropy" and output not in CROSS_ENTROPY_OUTPUTS:
+        raise ValueError(
+            f"loss='cross_entropy' needs probabilities, but output={output!r} does not give "
+            "them. Valid pairs: loss='mse' with any output; loss='cross_entropy' with "
+            "output='softmax' (one class per example) or output='sigmoid' (a yes/no per unit)")
+
+
+def _check_labels(labels, k):
+    """Raise a ValueError naming the first integer label outside 0 .. k-1."""
+    bad = (labels < 0) | (labels >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"label {i} is {labels[i]}, outside the k = {k} classes 0 .. {k - 1}")
 
 
 def _first(mask):
