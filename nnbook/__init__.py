@@ -18,3 +18,4 @@ __version__ = "0.1.0"
 # One line per chapter module, in book order.
 from .forward import *
 from .gradient import *
+from .backprop import *
