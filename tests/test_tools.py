@@ -59,6 +59,12 @@ def test_check_finds_missing_and_orphaned_modules(mini_repo):
     ]
 
 
+def test_check_sees_a_module_whose_header_follows_a_docstring(mini_repo):
+    module = mini_repo / "nnbook" / "demo.py"
+    module.write_text('"""A docstring."""\n\n' + module.read_text().replace("2 * x", "3 * x"))
+    assert "nnbook/demo.py is not what the notebooks export" in export.check(mini_repo)
+
+
 def test_two_notebooks_may_not_export_the_same_module(mini_repo):
     write_notebook(mini_repo / "book" / "02_other.ipynb", ["#| default_exp demo"])
     with pytest.raises(SystemExit, match="both 01_demo.ipynb and 02_other.ipynb export"):

@@ -57,11 +57,9 @@ def export(root: Path) -> list[str]:
 
 def generated_modules(package: Path) -> dict[str, str]:
     """The modules under ``package`` that an export wrote, by file name."""
-    return {
-        p.name: p.read_text()
-        for p in sorted(package.glob("*.py"))
-        if p.read_text().startswith(HEADER)
-    }
+    # nbdev writes the header on the first line, or below a module docstring taken from the
+    # notebook's opening blockquote: look for it anywhere.
+    return {p.name: p.read_text() for p in sorted(package.glob("*.py")) if HEADER in p.read_text()}
 
 
 def check(root: Path = ROOT) -> list[str]:
