@@ -19,3 +19,4 @@ __version__ = "0.1.0"
 from .forward import *
 from .gradient import *
 from .backprop import *
+from .optim import *
