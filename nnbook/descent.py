@@ -356,7 +356,7 @@ def _evaluate(params, X_val, Y_val, hidden, output, loss, history):
         line += f"  val_accuracy {history['val_accuracy'][-1]:.4f}"
     return line
 
-# %% ../book/04_gradient_descent.ipynb #gd-056
+# %% ../book/04_gradient_descent.ipynb #gd-058
 _MINIBATCH_CASES = [(10, 4), (10, 5), (7, 7), (5, 8), (1, 1), (1, 3), (2, 1), (33, 1),
                     (100, 32), (64, 16), (50, 7), (129, 64)]
 

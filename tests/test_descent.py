@@ -228,6 +228,16 @@ def test_first_step_records_loss_and_gradient_norm_before_the_update():
     assert history["grad_norm"][0] == pytest.approx(norm, rel=1e-12)
 
 
+def test_train_binary_sigmoid_output():
+    X, y = blobs(seed=0)
+    Y = y.reshape(-1, 1).astype(float)                       # (m, 1) targets 0/1
+    params = nnbook.init_params([2, 4, 1], seed=0)
+    history = train(params, X, Y, GradientDescent(params, 0.5), epochs=10, batch_size=8,
+                    output="sigmoid", validation=(X, Y), seed=0, verbose=False)
+    assert history["val_accuracy"][-1] == 1.0
+    np.testing.assert_array_equal(predict(params, X, output="sigmoid"), y)
+
+
 def test_train_keeps_float32():
     X, y = blobs(seed=0)
     params = nnbook.init_params([2, 4, 2], seed=0, dtype=np.float32)
