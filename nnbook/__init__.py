@@ -20,3 +20,4 @@ from .forward import *
 from .gradient import *
 from .backprop import *
 from .optim import *
+from .stability import *
