@@ -19,5 +19,6 @@ __version__ = "0.1.0"
 from .forward import *
 from .gradient import *
 from .backprop import *
+from .descent import *
 from .optim import *
 from .stability import *
