@@ -566,7 +566,7 @@ def _check_steps(title, cases, reader, library, mistakes):
         setting = ", ".join(f"{key}={case[key]:.4g}" for key in case["show"])
         got = reader(case)
         if isinstance(got, str):
-            return _verdict(False, f"{title}: case {c} of {len(cases)} ({setting})", [got])
+            return _verdict(False, f"{title}, case {c} of {len(cases)} ({setting}):", [got])
         want = library(case)
         for k, (g, w) in enumerate(zip(got, want, strict=True), start=1):
             problem = _first_difference(g, w, rtol=1e-6, atol=1e-9, where="theta")
@@ -575,9 +575,9 @@ def _check_steps(title, cases, reader, library, mistakes):
                 details += [f"Hint: {hint}" for wrong, hint in mistakes
                             if all(_first_difference(x, y, rtol=1e-6, atol=1e-9) is None
                                    for x, y in zip(got, wrong(case), strict=True))][:1]
-                return _verdict(False, f"{title} disagrees with the library on case {c} of "
-                                f"{len(cases)} ({setting}):", details)
-    return _verdict(True, f"{title} agrees with the library on {len(cases)} random cases of "
+                return _verdict(False, f"{title}: they disagree on case {c} of {len(cases)} "
+                                f"({setting}):", details)
+    return _verdict(True, f"{title}: they agree on {len(cases)} random cases of "
                     f"{len(cases[0]['grads'])} steps")
 
 
@@ -638,7 +638,8 @@ def check_momentum(fn, *, seed=0):
         (dampened, "you averaged the gradients (v <- mu v + (1 - mu) g): the book's rule adds "
          "the whole gradient"),
     ]
-    return _check_steps("your momentum step", cases, reader, library, mistakes)
+    title = f"{_name(fn)} against nnbook.SGD(lr, momentum=mu)"
+    return _check_steps(title, cases, reader, library, mistakes)
 
 
 def check_adam(fn, *, seed=0):
@@ -697,4 +698,5 @@ def check_adam(fn, *, seed=0):
         (lambda c: by_hand(c, eps_inside=True), "eps belongs outside the square root: "
          "sqrt(v_hat) + eps"),
     ]
-    return _check_steps("your Adam step", cases, reader, library, mistakes)
+    title = f"{_name(fn)} against nnbook.Adam(lr, betas=(beta1, beta2), eps=eps)"
+    return _check_steps(title, cases, reader, library, mistakes)
