@@ -124,15 +124,18 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
     TypeError, ValueError
         If ``params`` do not chain into a network, ``X`` has the wrong number of columns, no
         rows or a non-finite value, ``Y`` has the wrong shape, a label out of range or a
-        non-finite value, or an activation or loss name is unknown or the pair does not fit
-        (the messages of ``forward`` and ``compute_loss``).
+        non-finite value, or an activation or loss name is unknown or the pair does not fit:
+        the same checks and messages as in forward and compute_loss.
     """
-    _check_loss_pair(output, loss)
-    sizes, X, f, _ = _check_forward_args(params, X, hidden, output)   # X in the params' dtype
+    # The checks of chapters 1 and 2: the parameters chain, X fits the input layer, the names
+    # are known and fit together, the targets fit the output layer, all values are finite.
+    # X comes back in the dtype of the parameters; so does Y, unless it holds integer labels.
+    _check_loss_pair(output, loss)                   # a bad name fails before any work
+    sizes, X, f, _ = _check_forward_args(params, X, hidden, output)
     m = X.shape[0]
     Y = _check_targets(Y, m, sizes[-1], output, loss)
     if Y.ndim == 2:
-        Y = Y.astype(X.dtype, copy=False)            # float targets in the params' dtype
+        Y = Y.astype(X.dtype, copy=False)            # no copy if it already has the dtype
 
     # 1. Forward pass, keeping A[l-1] = a^(l) for l = 1 ... n_l - 1 (A[0] = X).
     A = [X]
