@@ -306,6 +306,32 @@ def test_cosine_decay_sequence():
     assert seen[-1] == seen[10]
 
 
+# The rates printed by torch.optim.lr_scheduler at version 2.13.0: StepLR(step_size=3, gamma=0.5)
+# on SGD(lr=0.8), and CosineAnnealingLR(T_max=10, eta_min=0.01) on SGD(lr=0.1), before the first
+# step and after each of the following scheduler.step() calls.
+TORCH_STEP_LR = [0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.1]
+TORCH_COSINE_LR = [0.1, 0.09779754323328192, 0.09140576474687263, 0.08145033635316129,
+                   0.06890576474687264, 0.05500000000000001, 0.04109423525312737,
+                   0.028549663646838717, 0.01859423525312737, 0.012202456766718092, 0.01]
+
+
+def test_schedules_match_torch_2_13():
+    opt = SGD(layer(), lr=0.8)
+    schedule = StepDecay(opt, step_size=3, gamma=0.5)
+    seen = [opt.lr]
+    for _ in range(9):
+        schedule.step()
+        seen.append(opt.lr)
+    assert seen == TORCH_STEP_LR
+    opt = SGD(layer(), lr=0.1)
+    schedule = CosineDecay(opt, total_steps=10, min_factor=0.1)
+    seen = [opt.lr]
+    for _ in range(10):
+        schedule.step()
+        seen.append(opt.lr)
+    assert seen == pytest.approx(TORCH_COSINE_LR, rel=1e-12)
+
+
 def test_schedule_from_a_function_and_lr_at():
     opt = RMSProp(layer(), lr=0.5)
     schedule = Schedule(opt, lambda t: 1 / (1 + t))
