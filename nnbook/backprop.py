@@ -162,7 +162,7 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
             _times_derivative(delta, A[l - 1], hidden)   # * f'(z^(l)); overwrites a^(l)
     return J, grads
 
-# %% ../book/03_backpropagation.ipynb #bp-041
+# %% ../book/03_backpropagation.ipynb #bp-040
 _GRADIENT_CASES = [  # (sizes, m): no hidden layer, the book's 3-3-1 network, deeper and wider ones
     ([3, 3, 1], 1), ([3, 3, 1], 5), ([1, 1], 3), ([2, 4, 3], 4), ([4, 5, 3, 2], 6),
     ([5, 8, 8, 8, 3], 7), ([10, 1, 10], 3), ([784, 30, 10], 4),
@@ -248,7 +248,7 @@ def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed
     return _compare_on_cases("nnbook.loss_and_gradients", cases, fn, reference,
                              noun="random networks", hints=hints)
 
-# %% ../book/03_backpropagation.ipynb #bp-045
+# %% ../book/03_backpropagation.ipynb #bp-044
 def _centered_differences(f, z, h=1e-5):
     """(f(z + h) - f(z - h)) / (2 h), elementwise: the derivative of an elementwise f at z."""
     up, down = np.asarray(f(z + h), dtype=np.float64), np.asarray(f(z - h), dtype=np.float64)
