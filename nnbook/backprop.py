@@ -13,6 +13,7 @@ import numpy as np
 
 from nnbook.forward import (
     ACTIVATIONS,
+    DERIVATIVES,
     HIDDEN_ACTIVATIONS,
     _check_activation,
     _check_forward_args,
@@ -23,6 +24,7 @@ from nnbook.forward import (
 from nnbook.gradient import (
     _check_loss_pair,
     _check_targets,
+    compute_loss,
 )
 
 
@@ -162,6 +164,9 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
             _times_derivative(delta, A[l - 1], hidden)   # * f'(z^(l)); overwrites a^(l)
     return J, grads
 
+
+_FROM_A = {"sigmoid": "a (1 - a)", "tanh": "1 - a^2"}   # f'(z) written with a = f(z)
+
 # %% ../book/03_backpropagation.ipynb #bp-040
 _GRADIENT_CASES = [  # (sizes, m): no hidden layer, the book's 3-3-1 network, deeper and wider ones
     ([3, 3, 1], 1), ([3, 3, 1], 5), ([1, 1], 3), ([2, 4, 3], 4), ([4, 5, 3, 2], 6),
@@ -189,6 +194,27 @@ def _gradient_cases(seed, output, loss):
             Y = rng.integers(0, 2, size=(m, k)).astype(np.float64)
         cases.append({"params": params, "X": X, "Y": Y})
     return cases
+
+
+def _backprop_with_slip(params, X, Y, hidden, output, loss, f_prime):
+    """The gradients of a backpropagation that multiplies delta^(l) by ``f_prime(a^(l))``.
+
+    For the hints of ``check_gradients``: ``f_prime=None`` forgets the factor f'(z^(l)), and
+    ``DERIVATIVES[hidden]`` evaluates the derivative at a = f(z) instead of at z.
+    """
+    A = [X]
+    for W, b in params[:-1]:
+        A.append(ACTIVATIONS[hidden](A[-1] @ W.T + b))
+    W, b = params[-1]
+    _, delta = _output_error(A[-1] @ W.T + b, Y, output, loss)
+    grads = [None] * len(params)
+    for l in range(len(params), 0, -1):
+        grads[l - 1] = (delta.T @ A[l - 1], delta.sum(axis=0))
+        if l > 1:
+            delta = delta @ params[l - 1][0]
+            if f_prime is not None:
+                delta *= f_prime(A[l - 1])
+    return grads
 
 
 def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed=0):
@@ -240,11 +266,25 @@ def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed
             grads = [(factor * dW, factor * db) for dW, db in grads]
         return (J, grads) if with_loss else grads
 
+    def slip(f_prime):                               # another common mistake, for the hints
+        def gradients(params, X, Y):
+            grads = _backprop_with_slip(params, X, Y, hidden, output, loss, f_prime)
+            return (compute_loss(params, X, Y, hidden=hidden, output=output, loss=loss), grads) \
+                if with_loss else grads
+        return gradients
+
     hints = [("these are the gradients of the summed loss, m times too large: J averages over "
               "the m examples, so divide by m once (in the output layer's delta)",
               lambda params, X, Y: reference(params, X, Y, factor=len(X))),
              ("these are the gradients with the opposite sign: the output error is "
               "yhat - y, not y - yhat", lambda params, X, Y: reference(params, X, Y, factor=-1))]
+    if hidden != "identity":
+        hints.append((f"these are the gradients without the factor f'(z^(l)) = {hidden}'(z^(l)) "
+                      "in the hidden layers: delta^(l) = (delta^(l+1) W^(l)) * f'(z^(l))",
+                      slip(None)))
+    if hidden in ("sigmoid", "tanh"):
+        hints.append((f"this is what you get with {hidden}' evaluated at a = f(z) instead of at "
+                      f"z: from a, the derivative is {_FROM_A[hidden]}", slip(DERIVATIVES[hidden])))
     return _compare_on_cases("nnbook.loss_and_gradients", cases, fn, reference,
                              noun="random networks", hints=hints)
 

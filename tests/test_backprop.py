@@ -404,9 +404,28 @@ def test_check_gradients_rejects_a_wrong_backpropagation_and_hints(capsys):
     assert out.startswith("✗ summed disagrees") and "Hint: these are the gradients of the summed" \
         in out
     assert check_gradients(without_derivative) is False
+    assert "Hint: these are the gradients without the factor f'(z^(l))" in capsys.readouterr().out
     assert check_gradients(lambda p, X, Y: [(dW.T, db) for dW, db in sigmoid_backprop(p, X, Y)]) \
         is False
     assert "shape" in capsys.readouterr().out
+
+
+def test_check_gradients_hints_at_a_derivative_taken_at_a(capsys):
+    def tanh_backprop_at_a(params, X, Y):
+        A = [X]
+        for W, b in params[:-1]:
+            A.append(np.tanh(A[-1] @ W.T + b))
+        W, b = params[-1]
+        delta = (A[-1] @ W.T + b - Y) / len(X)
+        grads = [None] * len(params)
+        for l in range(len(params), 0, -1):
+            grads[l - 1] = (delta.T @ A[l - 1], delta.sum(axis=0))
+            if l > 1:
+                delta = (delta @ params[l - 1][0]) * (1 - np.tanh(A[l - 1]) ** 2)  # the slip
+        return grads
+
+    assert check_gradients(tanh_backprop_at_a, hidden="tanh") is False
+    assert "Hint: this is what you get with tanh' evaluated at a" in capsys.readouterr().out
 
 
 def test_check_gradients_reports_an_exception_and_rejects_bad_names(capsys):
