@@ -455,7 +455,8 @@ def check_clip_by_global_norm(fn, *, seed=0):
     Returns
     -------
     bool
-        True if ``fn`` agrees with ``clip_by_global_norm`` on every case.
+        True if ``fn`` agrees with ``clip_by_global_norm`` on every case. Errors that ``fn``
+        raises are reported in the verdict, not raised.
     """
     name = getattr(fn, "__name__", "")
     name = "your function" if not name or name == "<lambda>" else name
