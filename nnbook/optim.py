@@ -396,7 +396,7 @@ class Adam(Optimizer):
         tmp *= lr / self._c1
         p -= tmp                                        # theta <- theta - lr m_hat / (...)
 
-# %% ../book/05_optimizers.ipynb #opt-048
+# %% ../book/05_optimizers.ipynb #opt-050
 class Schedule:
     """A learning-rate schedule: the optimizer's first rate times ``factor(t)`` at step t (Chapter 5).
 
@@ -521,7 +521,7 @@ class CosineDecay(Schedule):
         p = min(1.0, (t - self.warmup_steps) / (self.total_steps - self.warmup_steps))
         return self.min_factor + (1 - self.min_factor) * (1 + math.cos(math.pi * p)) / 2
 
-# %% ../book/05_optimizers.ipynb #opt-061
+# %% ../book/05_optimizers.ipynb #opt-063
 def _name(fn):
     """The reader's function's name for a verdict."""
     name = getattr(fn, "__name__", "")
