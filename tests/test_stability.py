@@ -473,3 +473,28 @@ def test_he_keeps_relu_activations_steady_and_small_init_does_not():
         ratios[init] = np.sqrt(np.mean(A[-1] ** 2)) / np.sqrt(np.mean(A[1] ** 2))
     assert 0.3 < ratios["he"] < 3
     assert ratios["small"] < 1e-8
+
+
+# --- clipping inside chapter 4's training loop ------------------------------------------------
+
+
+def test_global_clipping_keeps_a_too_large_learning_rate_from_diverging():
+    # Linear regression, J = (1/m) sum 1/2 (w x + b - y)^2, with a rate far above 2 / curvature:
+    # plain gradient descent overflows; with the gradient clipped to norm 1 every step moves the
+    # parameters by at most lr * 1, so they stay finite, and train records the unclipped norms.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((32, 1)) * 10
+    Y = 3 * X + 1
+    runs = {}
+    for clip in (None, lambda g: clip_by_global_norm(g, 1.0)[0]):
+        params = [(np.zeros((1, 1)), np.zeros(1))]
+        try:
+            runs[clip is None] = nnbook.train(
+                params, X, Y, nnbook.GradientDescent(params, lr=1.0), epochs=200, batch_size=32,
+                hidden="identity", output="identity", loss="mse", verbose=False, clip=clip)
+        except nnbook.TrainingDiverged as error:
+            runs[clip is None] = error
+    assert isinstance(runs[True], nnbook.TrainingDiverged)
+    history = runs[False]
+    assert len(history["grad_norm"]) == 200 and all(map(math.isfinite, history["step_loss"]))
+    assert max(history["grad_norm"]) > 1.0          # the recorded norms are before clipping
