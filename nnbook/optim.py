@@ -521,7 +521,7 @@ class CosineDecay(Schedule):
         p = min(1.0, (t - self.warmup_steps) / (self.total_steps - self.warmup_steps))
         return self.min_factor + (1 - self.min_factor) * (1 + math.cos(math.pi * p)) / 2
 
-# %% ../book/05_optimizers.ipynb #opt-063
+# %% ../book/05_optimizers.ipynb #opt-065
 def _name(fn):
     """The reader's function's name for a verdict."""
     name = getattr(fn, "__name__", "")
