@@ -22,3 +22,4 @@ from .backprop import *
 from .descent import *
 from .optim import *
 from .stability import *
+from .data import *
