@@ -452,3 +452,27 @@ def test_train_early_stopping_rejects_bad_arguments(kwargs, message):
     kwargs = {"validation": (X, y), **kwargs}
     with pytest.raises(ValueError, match=message):
         nnbook.train_early_stopping(params, X, y, nnbook.Adam(params), **kwargs)
+
+
+def test_check_confusion_matrix_hints_at_missing_classes(capsys):
+    def only_seen_classes(y_true, y_pred, k):
+        return confusion_matrix(y_true, y_pred)            # ignores k
+
+    assert check_confusion_matrix(only_seen_classes) is False
+    assert "classes that never occur" in capsys.readouterr().out
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=50))
+def test_confusion_matrix_agrees_with_a_loop(pairs):
+    C = np.zeros((4, 4), dtype=np.int64)
+    for t, p in pairs:
+        C[t, p] += 1
+    y_true = np.array([t for t, _ in pairs], dtype=np.int64)
+    y_pred = np.array([p for _, p in pairs], dtype=np.int64)
+    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred, k=4), C)
+
+
+def test_datasplit_unpacks_into_six_arrays_and_is_frozen(digits):
+    assert len(list(digits)) == 6
+    with pytest.raises(AttributeError):
+        digits.X_train = None
