@@ -101,14 +101,34 @@ def floor_step(sizes, batch, dtype):
     dAs = [np.empty((batch, s), dtype) for s in sizes[1:-1]]
 
     def step():
-        for A, W, Z in zip(As, Ws, Zs):  # forward: z^(l+1) = a^(l) W^(l)T
+        # forward: z^(l+1) = a^(l) W^(l)T
+        for A, W, Z in zip(As[:-1], Ws, Zs, strict=True):
             np.matmul(A, W.T, out=Z)
-        for A, delta, dW in zip(As, deltas, dWs):  # dJ/dW^(l) = delta^(l+1)T a^(l)
+        # backward: dJ/dW^(l) = delta^(l+1)T a^(l)
+        for A, delta, dW in zip(As[:-1], deltas, dWs, strict=True):
             np.matmul(delta.T, A, out=dW)
-        for delta, W, dA in zip(deltas[1:], Ws[1:], dAs):  # delta^(l+1) W^(l+1), not for l = 1
+        # and delta^(l+1) W^(l), for every layer but the first
+        for delta, W, dA in zip(deltas[1:], Ws[1:], dAs, strict=True):
             np.matmul(delta, W, out=dA)
 
     return step
+
+
+def breakdown(sizes, batch, dtype, optimizer, repeats, block):
+    """Where a step's time goes: the forward pass alone, forward and backward, the update."""
+    params = nnbook.init_params(sizes, seed=SEED, dtype=np.dtype(dtype), init="he")
+    X, y = data(sizes, batch, dtype)
+    opt = getattr(nnbook, optimizer)(params, lr=LR[optimizer])
+    _, grads = nnbook.loss_and_gradients(params, X, y, hidden="relu", output="softmax",
+                                         loss="cross_entropy")
+    parts = {
+        "forward": lambda: nnbook.forward(params, X, hidden="relu", output="softmax"),
+        "loss_and_gradients": lambda: nnbook.loss_and_gradients(
+            params, X, y, hidden="relu", output="softmax", loss="cross_entropy"),
+        "optimizer_step": lambda: opt.step(grads),
+        "gemm_floor": floor_step(sizes, batch, dtype),
+    }
+    return {name: 1e3 * t for name, t in measure(parts, repeats, block).items()}
 
 
 def per_step(step, seconds):
@@ -204,9 +224,15 @@ def main():
         print(f"| {arch} | {batch} | {dtype} | {optimizer} | {row['nnbook_ms']:.3f} | {torch_ms} "
               f"| {ratio} | {row['floor_ms']:.3f} | {row['nnbook_ms'] / row['floor_ms']:.2f} |",
               flush=True)
+    parts = {}
+    for arch, batch in (("64-128-64-10", 32), ("784-256-128-10", 128), ("784-256-128-10", 512)):
+        key = f"{arch} B={batch} float32 Adam"
+        parts[key] = breakdown(ARCHS[arch], batch, "float32", "Adam", repeats, args.block)
+        print(f"{key}: " + ", ".join(f"{k} {v:.3f} ms" for k, v in parts[key].items()))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": info, "repeats": repeats, "rows": rows}, f, indent=1)
+            json.dump({"machine": info, "repeats": repeats, "rows": rows, "breakdown": parts},
+                      f, indent=1)
             f.write("\n")
         print(f"wrote {args.json}")
 
