@@ -5,8 +5,9 @@ A training step is the forward pass, the loss and its gradients, and the optimiz
     nnbook:   loss, grads = nnbook.loss_and_gradients(params, X, y, ...); opt.step(grads)
     PyTorch:  loss = cross_entropy(model(X), y); opt.zero_grad(); loss.backward(); opt.step()
 
-Both run in this process, with the same number of threads, interleaved A/B/A/B after a warm-up;
-the table gives medians per step. The "GEMM floor" is the time of the matrix products alone that
+Both run in this process, with the same number of threads, interleaved A/B/A/B after a warm-up,
+with a pause before each timed block so that neither pays for the other's spinning threads; the
+table gives medians per step. The "GEMM floor" is the time of the matrix products alone that
 any implementation must do in a step (three in the forward pass, five in the backward pass),
 computed with NumPy's BLAS into preallocated outputs.
 
@@ -114,7 +115,7 @@ def floor_step(sizes, batch, dtype):
     return step
 
 
-def breakdown(sizes, batch, dtype, optimizer, repeats, block):
+def breakdown(sizes, batch, dtype, optimizer, repeats, block, pause):
     """Where a step's time goes: the forward pass alone, forward and backward, the update."""
     params = nnbook.init_params(sizes, seed=SEED, dtype=np.dtype(dtype), init="he")
     X, y = data(sizes, batch, dtype)
@@ -128,7 +129,7 @@ def breakdown(sizes, batch, dtype, optimizer, repeats, block):
         "optimizer_step": lambda: opt.step(grads),
         "gemm_floor": floor_step(sizes, batch, dtype),
     }
-    return {name: 1e3 * t for name, t in measure(parts, repeats, block).items()}
+    return {name: 1e3 * t for name, t in measure(parts, repeats, block, pause).items()}
 
 
 def per_step(step, seconds):
@@ -144,13 +145,19 @@ def per_step(step, seconds):
         n *= 2
 
 
-def measure(contenders, repeats, block):
-    """Interleave the contenders ``repeats`` times; return each one's median seconds per step."""
+def measure(contenders, repeats, block, pause=0.0):
+    """Interleave the contenders ``repeats`` times; return each one's median seconds per step.
+
+    ``pause`` seconds of rest before each timed block let the worker threads of the previous
+    block go to sleep: OpenBLAS's and PyTorch's OpenMP threads spin for a while after their
+    work, and spinning threads on a 2-core machine slow down whatever runs next.
+    """
     calls = {name: max(1, round(block / per_step(step, block / 4))) for name, step in
              contenders.items()}  # warm-up, and how many calls make a block
     samples = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, step in contenders.items():
+            time.sleep(pause)
             start = time.perf_counter()
             for _ in range(calls[name]):
                 step()
@@ -185,8 +192,10 @@ def machine(threads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--block", type=float, default=0.05, help="seconds per timed block")
+    parser.add_argument("--pause", type=float, default=0.3,
+                        help="seconds of rest before each timed block (lets idle threads sleep)")
     parser.add_argument("--quick", action="store_true", help="5 repeats")
     parser.add_argument("--json", help="also write the results and the machine to this file")
     args = parser.parse_args()
@@ -214,7 +223,7 @@ def main():
                       "floor": floor_step(sizes, batch, dtype)}
         if torch is not None:
             contenders["torch"] = torch_step(sizes, batch, dtype, optimizer)
-        t = measure(contenders, repeats, args.block)
+        t = measure(contenders, repeats, args.block, args.pause)
         row = {"network": arch, "batch": batch, "dtype": dtype, "optimizer": optimizer,
                "nnbook_ms": 1e3 * t["nnbook"], "floor_ms": 1e3 * t["floor"],
                "torch_ms": 1e3 * t["torch"] if "torch" in t else None}
@@ -227,7 +236,8 @@ def main():
     parts = {}
     for arch, batch in (("64-128-64-10", 32), ("784-256-128-10", 128), ("784-256-128-10", 512)):
         key = f"{arch} B={batch} float32 Adam"
-        parts[key] = breakdown(ARCHS[arch], batch, "float32", "Adam", repeats, args.block)
+        parts[key] = breakdown(ARCHS[arch], batch, "float32", "Adam", repeats, args.block,
+                               args.pause)
         print(f"{key}: " + ", ".join(f"{k} {v:.3f} ms" for k, v in parts[key].items()))
     if args.json:
         with open(args.json, "w") as f:

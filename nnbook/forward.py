@@ -417,19 +417,19 @@ def _check_activation(name, allowed=OUTPUT_ACTIVATIONS, role="output"):
     ValueError
         If ``name`` is not in ``allowed``; the message lists the valid names.
     """
+    if isinstance(name, str) and name in allowed:    # the common case first: no strings built
+        return ACTIVATIONS[name]
     valid = ", ".join(repr(n) for n in allowed)
     if not isinstance(name, str):
         raise TypeError(f"the {role} activation must be given by name, one of {valid}; "
                         f"got {_what(name)}")
-    if name not in allowed:
-        if name in ACTIVATIONS:
-            raise ValueError(f"{name!r} cannot be the {role} activation: softmax normalizes "
-                             f"across the units of a layer and is used only for the output; "
-                             f"valid {role} activations: {valid}")
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown {role} activation {name!r}{hint}; valid names: {valid}")
-    return ACTIVATIONS[name]
+    if name in ACTIVATIONS:
+        raise ValueError(f"{name!r} cannot be the {role} activation: softmax normalizes "
+                         f"across the units of a layer and is used only for the output; "
+                         f"valid {role} activations: {valid}")
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"unknown {role} activation {name!r}{hint}; valid names: {valid}")
 
 # %% ../book/01_forward_propagation.ipynb #fwd-030
 def _check_forward_args(params, X, hidden, output):
