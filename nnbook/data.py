@@ -6,7 +6,6 @@ __all__ = ['DIGITS_SHAPE', 'MNIST_FILES', 'stratified_split', 'DataSplit', 'load
            'read_idx', 'load_mnist']
 
 # %% ../book/07_handwritten_digits.ipynb #dig-006
-# ruff: noqa: E501  (only for the generated __all__ below the header, wrapped at 120)
 import gzip
 import numbers
 from dataclasses import dataclass
