@@ -73,3 +73,18 @@ def test_every_public_name_is_importable_from_the_package():
             assert getattr(nnbook, public, None) is getattr(module, public), (
                 f"nnbook.{public} is not nnbook.{name}.{public}: check nnbook/__init__.py"
             )
+
+
+def test_importing_nnbook_needs_numpy_only():
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import nnbook\n"
+        "new = {name.split('.')[0] for name in set(sys.modules) - before}\n"
+        "print(sorted(new - set(sys.stdlib_module_names) - {'nnbook', 'numpy'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"import nnbook imported {result.stdout.strip()}"
