@@ -6,13 +6,19 @@ A training step is the forward pass, the loss and its gradients, and the optimiz
     PyTorch:  loss = cross_entropy(model(X), y); opt.zero_grad(); loss.backward(); opt.step()
 
 Both run in this process, with the same number of threads, interleaved A/B/A/B after a warm-up,
-with a pause before each timed block so that neither pays for the other's spinning threads; the
-table gives medians per step. The "GEMM floor" is the time of the matrix products alone that
-any implementation must do in a step (three in the forward pass, five in the backward pass),
-computed with NumPy's BLAS into preallocated outputs.
+with a pause before each timed block so that neither pays for the other's spinning threads. The
+"GEMM floor" is the time of the matrix products alone that any implementation must do in a step
+(three in the forward pass, five in the backward pass), computed with NumPy's BLAS into
+preallocated outputs.
+
+The table gives the median time per step of each, and each ratio as the median over rounds of
+the ratio within a round (nnbook's block against the PyTorch or floor block next to it), with
+its quartiles: on a shared machine the speed drifts from minute to minute, and a ratio taken
+within a round cancels the drift that a ratio of two overall medians would keep.
 
     python benchmarks/train_step.py                 # every configuration
     python benchmarks/train_step.py --quick         # fewer repeats
+    python benchmarks/train_step.py --goals         # only the four configurations with goals
     python benchmarks/train_step.py --json benchmarks/results/train_step.json
 
 PyTorch is optional. Without it the script still times nnbook and the floor; to compare, install
@@ -44,6 +50,10 @@ BATCHES = (32, 128, 512)
 DTYPES = ("float32", "float64")
 OPTIMIZERS = ("SGD", "Adam")
 LR = {"SGD": 0.01, "Adam": 1e-3}
+GOALS = [  # (network, batch, dtype, optimizer): the configurations the library sets goals for
+    ("784-256-128-10", 128, "float32", "SGD"), ("784-256-128-10", 128, "float32", "Adam"),
+    ("64-128-64-10", 32, "float32", "SGD"), ("784-256-128-10", 512, "float32", "SGD"),
+]
 SEED = 0
 
 
@@ -129,7 +139,8 @@ def breakdown(sizes, batch, dtype, optimizer, repeats, block, pause):
         "optimizer_step": lambda: opt.step(grads),
         "gemm_floor": floor_step(sizes, batch, dtype),
     }
-    return {name: 1e3 * t for name, t in measure(parts, repeats, block, pause).items()}
+    return {name: 1e3 * statistics.median(t)
+            for name, t in measure(parts, repeats, block, pause).items()}
 
 
 def per_step(step, seconds):
@@ -146,7 +157,7 @@ def per_step(step, seconds):
 
 
 def measure(contenders, repeats, block, pause=0.0):
-    """Interleave the contenders ``repeats`` times; return each one's median seconds per step.
+    """Interleave the contenders ``repeats`` times; return each one's seconds per step per round.
 
     ``pause`` seconds of rest before each timed block let the worker threads of the previous
     block go to sleep: OpenBLAS's and PyTorch's OpenMP threads spin for a while after their
@@ -162,7 +173,13 @@ def measure(contenders, repeats, block, pause=0.0):
             for _ in range(calls[name]):
                 step()
             samples[name].append((time.perf_counter() - start) / calls[name])
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return samples
+
+
+def ratio(a, b):
+    """The ratio a/b of two contenders' samples, round by round: (median, lower, upper quartile)."""
+    q1, q2, q3 = statistics.quantiles([x / y for x, y in zip(a, b, strict=True)], n=4)
+    return q2, q1, q3
 
 
 def machine(threads):
@@ -192,14 +209,16 @@ def machine(threads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--block", type=float, default=0.05, help="seconds per timed block")
     parser.add_argument("--pause", type=float, default=0.3,
                         help="seconds of rest before each timed block (lets idle threads sleep)")
-    parser.add_argument("--quick", action="store_true", help="5 repeats")
+    parser.add_argument("--quick", action="store_true", help="7 repeats")
+    parser.add_argument("--goals", action="store_true",
+                        help="only the four configurations the library sets goals for")
     parser.add_argument("--json", help="also write the results and the machine to this file")
     args = parser.parse_args()
-    repeats = 5 if args.quick else args.repeats
+    repeats = 7 if args.quick else args.repeats
 
     from threadpoolctl import threadpool_limits
 
@@ -216,22 +235,27 @@ def main():
           "| floor ms | nnbook/floor |")
     print("|---|---:|---|---|---:|---:|---:|---:|---:|")
     rows = []
-    for (arch, sizes), batch, dtype, optimizer in itertools.product(
-        ARCHS.items(), BATCHES, DTYPES, OPTIMIZERS
-    ):
+    configurations = GOALS if args.goals else itertools.product(ARCHS, BATCHES, DTYPES,
+                                                                 OPTIMIZERS)
+    for arch, batch, dtype, optimizer in configurations:
+        sizes = ARCHS[arch]
         contenders = {"nnbook": nnbook_step(sizes, batch, dtype, optimizer),
                       "floor": floor_step(sizes, batch, dtype)}
         if torch is not None:
             contenders["torch"] = torch_step(sizes, batch, dtype, optimizer)
         t = measure(contenders, repeats, args.block, args.pause)
-        row = {"network": arch, "batch": batch, "dtype": dtype, "optimizer": optimizer,
-               "nnbook_ms": 1e3 * t["nnbook"], "floor_ms": 1e3 * t["floor"],
-               "torch_ms": 1e3 * t["torch"] if "torch" in t else None}
+        row = {"network": arch, "batch": batch, "dtype": dtype, "optimizer": optimizer}
+        for name in ("nnbook", "torch", "floor"):
+            row[f"{name}_ms"] = 1e3 * statistics.median(t[name]) if name in t else None
+        for name in ("torch", "floor"):
+            row[f"nnbook_over_{name}"] = ratio(t["nnbook"], t[name]) if name in t else None
         rows.append(row)
-        ratio = f"{row['nnbook_ms'] / row['torch_ms']:.2f}" if row["torch_ms"] else "—"
-        torch_ms = f"{row['torch_ms']:.3f}" if row["torch_ms"] else "—"
-        print(f"| {arch} | {batch} | {dtype} | {optimizer} | {row['nnbook_ms']:.3f} | {torch_ms} "
-              f"| {ratio} | {row['floor_ms']:.3f} | {row['nnbook_ms'] / row['floor_ms']:.2f} |",
+        cells = [f"{row['nnbook_ms']:.3f}", "—", "—", f"{row['floor_ms']:.3f}"]
+        if row["torch_ms"] is not None:
+            cells[1:3] = [f"{row['torch_ms']:.3f}", "{:.2f} ({:.2f}–{:.2f})".format(
+                *row["nnbook_over_torch"])]
+        cells.append("{:.2f} ({:.2f}–{:.2f})".format(*row["nnbook_over_floor"]))
+        print(f"| {arch} | {batch} | {dtype} | {optimizer} | " + " | ".join(cells) + " |",
               flush=True)
     parts = {}
     for arch, batch in (("64-128-64-10", 32), ("784-256-128-10", 128), ("784-256-128-10", 512)):
