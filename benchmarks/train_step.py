@@ -19,6 +19,7 @@ within a round cancels the drift that a ratio of two overall medians would keep.
     python benchmarks/train_step.py                 # every configuration
     python benchmarks/train_step.py --quick         # fewer repeats
     python benchmarks/train_step.py --goals         # only the four configurations with goals
+    python benchmarks/train_step.py --goals --log benchmarks/results/goals.json   # add a run
     python benchmarks/train_step.py --json benchmarks/results/train_step.json
 
 PyTorch is optional. Without it the script still times nnbook and the floor; to compare, install
@@ -217,6 +218,8 @@ def main():
     parser.add_argument("--goals", action="store_true",
                         help="only the four configurations the library sets goals for")
     parser.add_argument("--json", help="also write the results and the machine to this file")
+    parser.add_argument("--log", help="append this run (date, machine, table) to the JSON list in "
+                        "this file, to compare runs made at different times")
     args = parser.parse_args()
     repeats = 7 if args.quick else args.repeats
 
@@ -257,8 +260,20 @@ def main():
         cells.append("{:.2f} ({:.2f}–{:.2f})".format(*row["nnbook_over_floor"]))
         print(f"| {arch} | {batch} | {dtype} | {optimizer} | " + " | ".join(cells) + " |",
               flush=True)
-    parts = {}
-    for arch, batch in (("64-128-64-10", 32), ("784-256-128-10", 128), ("784-256-128-10", 512)):
+    if args.log:
+        runs = []
+        if os.path.exists(args.log):
+            with open(args.log) as f:
+                runs = json.load(f)
+        runs.append({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": info,
+                     "repeats": repeats, "rows": rows})
+        with open(args.log, "w") as f:
+            json.dump(runs, f, indent=1)
+            f.write("\n")
+        print(f"appended run {len(runs)} to {args.log}")
+    parts = {}  # where the time of a step goes (not with --goals, which is for quick runs)
+    for arch, batch in [] if args.goals else [("64-128-64-10", 32), ("784-256-128-10", 128),
+                                               ("784-256-128-10", 512)]:
         key = f"{arch} B={batch} float32 Adam"
         parts[key] = breakdown(ARCHS[arch], batch, "float32", "Adam", repeats, args.block,
                                args.pause)
