@@ -194,6 +194,23 @@ def test_huge_logits_give_a_finite_loss_and_gradient(output):
     assert np.isfinite(dW).all() and np.isfinite(db).all()
 
 
+@given(st.integers(1, 20), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_softmax_cross_entropy_shifts_each_row_by_its_own_maximum(m, k, seed):
+    """Rows whose logits lie far apart (offsets up to 1e4) each keep their softmax: a shift by
+    one maximum for the whole batch would underflow every row but one to 0 / 0."""
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((m, k)) * 5 + rng.uniform(-1e4, 1e4, (m, 1))
+    y = rng.integers(0, k, m)
+    params = [(np.eye(k), np.zeros(k))]                 # one layer: the logits are X itself
+    J, [(dW, db)] = loss_and_gradients(params, Z, y, output="softmax", loss="cross_entropy")
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    log_total = np.log(np.exp(shifted).sum(axis=1))
+    assert J == pytest.approx(np.mean(log_total - shifted[np.arange(m), y]), rel=1e-12, abs=1e-12)
+    delta = np.exp(shifted - log_total[:, None])
+    delta[np.arange(m), y] -= 1
+    np.testing.assert_allclose(db, delta.sum(axis=0) / m, rtol=1e-9, atol=1e-12)
+
+
 # --- dtypes and side effects --------------------------------------------------------------------
 
 @pytest.mark.parametrize("hidden", HIDDEN)

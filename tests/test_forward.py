@@ -77,6 +77,22 @@ def test_activation_values():
     np.testing.assert_allclose(nnbook.softmax(np.log([[1.0, 2.0, 3.0]])), [[1 / 6, 2 / 6, 3 / 6]])
 
 
+@given(st.sampled_from(FLOATS), st.integers(0, 2), st.data())
+def test_relu_is_max_with_zero_bit_for_bit(dtype, ndim, data):
+    """relu compares with a row of zeros for speed: the same numbers as np.maximum(z, 0), NaN,
+    infinities and signed zeros included, in place or not, in any number of dimensions."""
+    from hypothesis.extra.numpy import array_shapes, arrays
+
+    z = data.draw(arrays(dtype, array_shapes(min_dims=ndim, max_dims=ndim, min_side=0),
+                         elements=st.floats(width=np.finfo(dtype).bits)))
+    expected = np.maximum(z, 0)
+    got = nnbook.relu(z)
+    assert got.dtype == dtype and got.shape == z.shape
+    assert got.tobytes() == expected.tobytes()
+    nnbook.relu(z, out=z)
+    assert z.tobytes() == expected.tobytes()
+
+
 def test_derivative_values():
     np.testing.assert_allclose(nnbook.sigmoid_derivative(np.array([0.0, math.log(3)])),
                                [0.25, 0.75 * 0.25])
