@@ -271,13 +271,19 @@ def test_float32_is_kept(make):
 
 # --- schedules -----------------------------------------------------------------------------------
 
+def rates(opt, schedule, steps):
+    """opt.lr before the first schedule.step() and after each of ``steps`` calls."""
+    seen = [opt.lr]
+    for _ in range(steps):
+        schedule.step()
+        seen.append(opt.lr)
+    return seen
+
+
 def test_step_decay_sequence_is_exact():
     opt = SGD(layer(), lr=0.8)
     schedule = StepDecay(opt, step_size=3, gamma=0.5)
-    seen = [opt.lr]
-    for _ in range(9):
-        schedule.step()
-        seen.append(opt.lr)
+    seen = rates(opt, schedule, 9)
     assert seen == [0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.1]
 
 
@@ -293,10 +299,7 @@ def test_step_decay_scales_each_layer_rate():
 def test_cosine_decay_sequence():
     opt = Adam(layer(), lr=0.1)
     schedule = CosineDecay(opt, total_steps=10, min_factor=0.1, warmup_steps=2)
-    seen = [opt.lr]
-    for _ in range(12):
-        schedule.step()
-        seen.append(opt.lr)
+    seen = rates(opt, schedule, 12)
     expected = [0.1 * 1 / 2, 0.1 * 2 / 2]
     for t in range(2, 13):
         p = min(1.0, (t - 2) / 8)
@@ -318,17 +321,11 @@ TORCH_COSINE_LR = [0.1, 0.09779754323328192, 0.09140576474687263, 0.081450336353
 def test_schedules_match_torch_2_13():
     opt = SGD(layer(), lr=0.8)
     schedule = StepDecay(opt, step_size=3, gamma=0.5)
-    seen = [opt.lr]
-    for _ in range(9):
-        schedule.step()
-        seen.append(opt.lr)
+    seen = rates(opt, schedule, 9)
     assert seen == TORCH_STEP_LR
     opt = SGD(layer(), lr=0.1)
     schedule = CosineDecay(opt, total_steps=10, min_factor=0.1)
-    seen = [opt.lr]
-    for _ in range(10):
-        schedule.step()
-        seen.append(opt.lr)
+    seen = rates(opt, schedule, 10)
     assert seen == pytest.approx(TORCH_COSINE_LR, rel=1e-12)
 
 
