@@ -11,14 +11,16 @@ __all__ = ['loss_and_gradients', 'check_gradients', 'check_activation_derivative
 # %% ../book/03_backpropagation.ipynb #bp-016
 import numpy as np
 
+from nnbook._checks import (
+    _compare_on_cases,
+    _copy,
+)
 from nnbook.forward import (
     ACTIVATIONS,
     DERIVATIVES,
     HIDDEN_ACTIVATIONS,
     _check_activation,
     _check_forward_args,
-    _compare_on_cases,
-    _copy,
     init_params,
 )
 from nnbook.gradient import (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import _FLOATS, _compare_on_cases, _what
 from .descent import train
-from .forward import _FLOATS, _compare_on_cases, _what
 
 DIGITS_SHAPE = (8, 8)     # load_digits' images: 8 x 8 pixels, flattened row by row into 64
 

@@ -9,8 +9,9 @@ import numbers
 
 import numpy as np
 
+from ._checks import _check_params, _check_X, _verdict
 from .backprop import loss_and_gradients
-from .forward import _check_params, _check_X, _verdict, forward
+from .forward import forward
 from .gradient import _check_loss_pair, _check_targets, compute_loss
 
 

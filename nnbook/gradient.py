@@ -11,15 +11,17 @@ import warnings
 
 import numpy as np
 
-from nnbook.forward import (
+from nnbook._checks import (
     _FLOATS,
-    ACTIVATIONS,
-    OUTPUT_ACTIVATIONS,
     _as_float_array,
-    _check_activation,
     _check_finite,
     _check_params,
     _compare_on_cases,
+)
+from nnbook.forward import (
+    ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    _check_activation,
     forward_all,
     init_params,
 )

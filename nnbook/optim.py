@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .forward import _first_difference, _verdict, _what
+from ._checks import _first_difference, _verdict, _what
 
 
 def _check_rate(value, name):

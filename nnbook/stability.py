@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from nnbook.forward import (
+from nnbook._checks import (
     _FLOATS,
     _as_float_array,
     _check_params,

@@ -9,14 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nnbook
-from nnbook.forward import (
-    _check_activation,
+from nnbook._checks import (
     _check_params,
     _check_X,
     _compare_on_cases,
     _first_difference,
     _verdict,
 )
+from nnbook.forward import _check_activation
 
 FLOATS = [np.float32, np.float64]
 HIDDEN = ["sigmoid", "tanh", "relu", "identity"]
