@@ -4,7 +4,8 @@ The library is exported first (later chapters import what earlier ones export). 
 in a kernel of the Python that runs this script, with ``book/`` as its working directory, and is
 saved without run-to-run noise: no execution timestamps, no interpreter version, a fixed
 kernelspec. Two refreshes in a row give the same bytes, except in cells tagged
-``nbval-ignore-output`` (timings).
+``nbval-ignore-output`` (timings). Every exercise solution is saved folded in Jupyter (see
+``tools/solutions.py``), so a reader sees the exercise first and opens its solution on purpose.
 
 Usage::
 
@@ -25,6 +26,7 @@ from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from export import ROOT, export  # noqa: E402
+from solutions import fold, solution_cells  # noqa: E402
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -38,7 +40,8 @@ class CurrentEnvKernelManager(KernelManager):
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes from run to run but says nothing about the notebook's content."""
+    """Drop what changes from run to run but says nothing about the notebook's content, and fold
+    every exercise solution in Jupyter (JupyterLab's ``source_hidden``/``outputs_hidden``)."""
     nb.metadata = nbformat.from_dict(
         {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     )
@@ -47,7 +50,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
-    return nb
+    return fold(nb)
 
 
 def merge_streams(outputs):
@@ -70,6 +73,7 @@ def merge_streams(outputs):
 def refresh(path: Path, timeout: int = 600) -> float:
     """Execute ``path`` in place; return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
+    solution_cells(nb)  # a solution-start without its solution-end fails before the run
     start = time.perf_counter()
     NotebookClient(
         nb,
