@@ -536,8 +536,10 @@ def gradient_check(f, theta, grad, *, eps=1e-5, verbose=False):
     r = float(ratios.max(initial=0.0))
     if verbose:
         p = int(np.argmax(ratios))
-        print(f"relative error {r:.1e}: {grade_relative_error(r)}")
-        print(f"    worst at theta[{p}]: analytic {analytic[p]:.8g}, numerical {numeric[p]:.8g}")
+        size = f"{r:.2g}" if r > 1e-2 else next(f"below {b:.0e}" for b, _ in GRADIENT_CHECK_THRESHOLDS if r <= b)
+        print(f"relative error {size}: {grade_relative_error(r)}")
+        if r > GRADIENT_CHECK_THRESHOLDS[0][0]:              # where to look for the bug
+            print(f"    worst at theta[{p}]: analytic {analytic[p]:.6g}, numerical {numeric[p]:.6g}")
     return r
 
 # %% ../book/02_loss_and_gradient.ipynb #ef0ff7db
