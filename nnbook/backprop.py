@@ -11,166 +11,124 @@ __all__ = ['loss_and_gradients', 'check_gradients', 'check_activation_derivative
 # %% ../book/03_backpropagation.ipynb #bp-016
 import numpy as np
 
-from nnbook._checks import (
-    _compare_on_cases,
-    _copy,
-)
-from nnbook.forward import (
-    ACTIVATIONS,
-    DERIVATIVES,
-    HIDDEN_ACTIVATIONS,
-    _check_activation,
-    _check_forward_args,
-    init_params,
-)
-from nnbook.gradient import (
-    _check_loss_pair,
-    _check_targets,
-    compute_loss,
-)
+from ._checks import _compare_on_cases, _copy
+from .forward import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS, _check_activation, \
+    _check_forward_args, init_params
+from .gradient import _check_loss_pair, loss_from_logits
 
-
-def _times_derivative(delta, A, name):
-    """Multiply ``delta`` in place by f'(z), computed from a = f(z); may overwrite A (Chapter 3).
-
-    ``delta`` and ``A`` have shape (m, s_l); ``name`` is the activation f. The derivatives of
-    chapter 1's activations are functions of their values: sigmoid' = a (1 - a),
-    tanh' = 1 - a^2, relu' = [a > 0], identity' = 1. The forward pass already has ``a``.
-    """
-    if name == "sigmoid":
-        delta *= A
-        delta *= np.subtract(1, A, out=A)            # a (1 - a); A is not needed afterwards
-    elif name == "tanh":
-        delta *= np.subtract(1, np.square(A, out=A), out=A)  # 1 - a^2
-    elif name == "relu":
-        delta *= A > 0                               # 1 where z > 0 (a > 0), else 0
-    return delta                                     # identity: f' = 1, nothing to do
+# %% ../book/03_backpropagation.ipynb #bp-016b
+def _times_f_prime(delta, a, name):
+    """delta *= f'(z) in place, with f' computed from a = f(z); may overwrite a."""
+    if name == "sigmoid":                            # sigma' = a (1 - a)
+        delta *= a
+        delta *= np.subtract(1, a, out=a)
+    elif name == "tanh":                             # tanh' = 1 - a^2
+        delta *= np.subtract(1, np.square(a, out=a), out=a)
+    elif name == "relu":                             # relu' = [a > 0]
+        delta *= a > 0
+    return delta                                     # identity' = 1: nothing to do
 
 # %% ../book/03_backpropagation.ipynb #bp-018
 def _output_error(Z, Y, output, loss):
-    """The loss J and the output error delta = dJ/dZ^(n_l) from the logits Z (Chapter 3).
-
-    ``Z`` is z^(n_l), shape (m, k), and is overwritten; ``Y`` is checked already (integer labels
-    of shape (m,), or an (m, k) array in Z's dtype). The returned delta has shape (m, k) and
-    includes the 1/m of the batch average.
-    """
+    """delta^(n_l) = dJ/dZ^(n_l) of the batch loss, (m, k), the 1/m included; overwrites Z."""
     m = Z.shape[0]
-    if loss == "cross_entropy" and output == "softmax":
-        # Each row's largest logit, (m,). Taken over the k rows of the transposed copy, the max
-        # runs across all m examples at once; Z.max(axis=1) goes row by row through k = 10
-        # numbers, and takes 6 times as long at m = 512.
-        Z -= Z.T.copy().max(axis=0)[:, None]        # shifted logits: softmax is unchanged
-        rows = np.arange(m)
-        z_y = Z[rows, Y] if Y.ndim == 1 else np.einsum("ij,ij->i", Y, Z)   # (m,)
-        P = np.exp(Z, out=Z)                         # (m, k), largest entry of each row 1
-        total = P @ np.ones(P.shape[1], P.dtype)     # (m,), the row sums: softmax denominators
-        J = (np.log(total).sum() - z_y.sum()) / m    # mean of log(sum_k e^z_k) - z_y
-        P /= total[:, None]                          # yhat = softmax(z)
-        if Y.ndim == 1:
-            P[rows, Y] -= 1                          # yhat - y, without building one-hot y
+    A_out = ACTIVATIONS[output](Z, out=Z)            # yhat = g(z^(n_l)): (m, k)
+    if loss == "cross_entropy":                      # matching pairs: delta = yhat - y
+        if Y.ndim == 1:                              # labels: minus the one-hot rows, which
+            A_out[np.arange(m), Y] -= 1              #   are never built: 1 at (i, y_i)
         else:
-            P -= Y
-        P *= 1 / m
-        return float(J), P
-    if loss == "cross_entropy":                      # sigmoid + binary cross-entropy
-        J = (np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))).sum() / m
-        delta = ACTIVATIONS["sigmoid"](Z, out=Z)     # yhat = sigmoid(z)
-        delta -= Y                                   # yhat - y
-        delta *= 1 / m
-        return float(J), delta
-    A_out = ACTIVATIONS[output](Z, out=Z)           # yhat = g(z): (m, k)
-    delta = A_out - Y                                # yhat - y
-    J = np.vdot(delta, delta) / (2 * m)              # (1/m) sum_i 1/2 ||yhat_i - y_i||^2
-    delta *= 1 / m
-    if output == "softmax":                          # g is not elementwise: its Jacobian is
+            A_out -= Y
+        A_out *= 1 / m
+        return A_out
+    delta = A_out - Y                                # mse: (yhat - y) * g'(z)
+    if output == "softmax":                          # g not elementwise: its Jacobian is
         delta -= np.einsum("ij,ij->i", delta, A_out)[:, None]   # diag(a) - a a^T, so
-        delta *= A_out                                           # delta = a * (e - e.a)
+        delta *= A_out                                           # delta = a * (e - (e.a) 1)
     else:
-        _times_derivative(delta, A_out, output)      # (yhat - y) * g'(z)
-    return float(J), delta
+        _times_f_prime(delta, A_out, output)
+    delta *= 1 / m
+    return delta
 
 # %% ../book/03_backpropagation.ipynb #bp-020
+def _forward(params, X, f):
+    """Step 1: the list A of A^(1) = X, ..., A^(n_l - 1), and Z^(n_l)."""
+    A = [X]
+    for W, b in params[:-1]:
+        Z = A[-1] @ W.T                              # Z^(l+1) = A^(l) W^(l)T: (m, s_{l+1})
+        Z += b                                       #   + 1 b^(l)T: b added to every row
+        A.append(f(Z, out=Z))                        # A^(l+1) = f(Z^(l+1)), in place
+    W, b = params[-1]
+    Z = A[-1] @ W.T
+    Z += b
+    return A, Z                                      # Z^(n_l): (m, s_{n_l})
+
+
+def _backward(params, A, delta, hidden, times_f_prime=_times_f_prime):
+    """Step 3: the gradients from delta^(n_l); overwrites A[1:] and delta."""
+    grads = [None] * len(params)
+    for l in range(len(params), 0, -1):              # l = n_l - 1, ..., 1
+        grads[l - 1] = (delta.T @ A[l - 1],          # dJ/dW^(l) = delta^(l+1)T A^(l)
+                        delta.sum(axis=0))           # dJ/db^(l) = delta^(l+1)T 1
+        if l > 1:                                    # delta^(1) is never needed
+            delta = delta @ params[l - 1][0]         # delta^(l+1) W^(l): (m, s_l)
+            times_f_prime(delta, A[l - 1], hidden)   #   * f'(Z^(l))
+    return grads
+
+# %% ../book/03_backpropagation.ipynb #bp-020o
+def _check_overflow(params, values, where):
+    """Raise a ValueError if ``values`` are not finite, naming the parameters as the cause."""
+    if np.isfinite(values).all():
+        return
+    for l, (W, b) in enumerate(params, start=1):
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError(f"W^({l}) or b^({l}) contains NaN or infinity: the gradient is "
+                             "undefined (was a step taken with a non-finite gradient?)")
+    big = max(float(np.abs(W).max()) for W, _ in params)
+    raise ValueError(f"the {where} pass overflowed to NaN or infinity, although the parameters "
+                     f"and X are finite: the weights are too large (largest |W| = {big:.3g}); "
+                     "a learning rate too large makes them so: use a smaller one, or clip "
+                     "the gradient (chapter 6)")
+
+# %% ../book/03_backpropagation.ipynb #bp-020b
 def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse"):
     """The loss of a network on a batch and its gradient, by backpropagation (Chapter 3).
-
-    One forward pass keeps every layer's activations; one backward pass carries the error
-    delta^(l) = dJ/dZ^(l) from the output layer back to layer 2 and reads off
-    dJ/dW^(l) = delta^(l+1)T a^(l) and dJ/db^(l) = the column sums of delta^(l+1). The loss is
-    the one of ``compute_loss``; the result agrees with ``numerical_gradients`` up to round-off.
 
     Parameters
     ----------
     params : list of (W, b) pairs
-        ``params[l-1] = (W^(l), b^(l))``, W^(l) of shape (s_{l+1}, s_l), b^(l) of shape
-        (s_{l+1},), all float32 or all float64; any such list, not only ``init_params``'.
-        Not modified.
+        ``params[l-1] = (W^(l), b^(l))``, W^(l) of shape (s_{l+1}, s_l), all float32 or all
+        float64. Not modified.
     X : array_like, shape (m, s_1)
         A batch of m >= 1 examples, one per row; cast to the parameters' dtype.
-    Y : array_like
-        The targets, k = s_{n_l}: shape (m, k) for ``"mse"``; for ``"cross_entropy"`` with
-        ``output="softmax"`` integer class labels of shape (m,) or one-hot rows (rows of class
-        probabilities) of shape (m, k); with ``output="sigmoid"`` 0s and 1s of shape (m, k).
-    hidden : {"sigmoid", "tanh", "relu", "identity"}
-        The activation of the hidden layers L_2 ... L_{n_l - 1}.
-    output : {"identity", "sigmoid", "tanh", "relu", "softmax"}
-        The activation of the output layer.
-    loss : {"mse", "cross_entropy"}
-        ``"mse"``: J = (1/m) sum_i 1/2 ||yhat_i - y_i||^2 (any output); ``"cross_entropy"``:
-        with ``output="softmax"`` or ``"sigmoid"``, computed from the logits.
+    Y, hidden, output, loss
+        As in ``compute_loss``: targets (m, k), or (m,) integer labels for softmax
+        cross-entropy; the activations' and the loss's names.
 
     Returns
     -------
     loss : float
-        J, computed in the parameters' dtype.
+        J, as ``compute_loss`` computes it, in the parameters' dtype.
     grads : list of (dW, db) tuples
-        ``grads[l-1] = (dJ/dW^(l), dJ/db^(l))``, new arrays shaped like ``params[l-1]`` and of
-        its dtype.
+        ``grads[l-1] = (dJ/dW^(l), dJ/db^(l))``, new arrays shaped like ``params[l-1]``.
 
     Raises
     ------
     TypeError, ValueError
-        If ``params`` do not chain into a network, ``X`` has the wrong number of columns, no
-        rows or a non-finite value, ``Y`` has the wrong shape, a label out of range or a
-        non-finite value, or an activation or loss name is unknown or the pair does not fit:
-        the same checks and messages as in forward and compute_loss.
+        The checks and messages of ``forward`` and ``compute_loss``; a ValueError when the
+        parameters are so large that the forward or the backward pass overflows.
     """
-    # The checks of chapters 1 and 2: the parameters chain, X fits the input layer, the names
-    # are known and fit together, the targets fit the output layer, all values are finite.
-    # X comes back in the dtype of the parameters; so does Y, unless it holds integer labels.
-    _check_loss_pair(output, loss)                   # a bad name fails before any work
-    sizes, X, f, _ = _check_forward_args(params, X, hidden, output)
-    m = X.shape[0]
-    Y = _check_targets(Y, m, sizes[-1], output, loss)
-    if Y.ndim == 2:
-        Y = Y.astype(X.dtype, copy=False)            # no copy if it already has the dtype
-
-    # 1. Forward pass, keeping A[l-1] = a^(l) for l = 1 ... n_l - 1 (A[0] = X).
-    A = [X]
-    for W, b in params[:-1]:
-        Z = A[-1] @ W.T                              # z^(l+1) = a^(l) W^(l)T: (m, s_{l+1})
-        Z += b                                       #   + b^(l)
-        A.append(f(Z, out=Z))                        # a^(l+1) = f(z^(l+1)), in place
-    W, b = params[-1]
-    Z = A[-1] @ W.T                                  # z^(n_l): (m, s_{n_l})
-    Z += b
-
-    # 2. The loss and the output layer's error delta^(n_l) = dJ/dZ^(n_l): (m, s_{n_l}).
-    J, delta = _output_error(Z, Y, output, loss)
-
-    # 3. Backward pass: gradients of layer l from delta^(l+1), then delta^(l) from delta^(l+1).
-    grads = [None] * len(params)
-    for l in range(len(params), 0, -1):              # l = n_l - 1, ..., 1
-        W = params[l - 1][0]                         # W^(l): (s_{l+1}, s_l)
-        dW = delta.T @ A[l - 1]                      # delta^(l+1)T a^(l): (s_{l+1}, s_l)
-        db = delta.sum(axis=0)                       # (s_{l+1},)
-        grads[l - 1] = (dW, db)
-        if l > 1:                                    # delta^(1) is never needed
-            delta = delta @ W                        # delta^(l+1) W^(l): (m, s_l)
-            _times_derivative(delta, A[l - 1], hidden)   # * f'(z^(l)); overwrites a^(l)
+    sizes, X, f, _ = _check_forward_args(params, X, hidden, output)   # params, X, names
+    A, Z = _forward(params, X, f)                                     # 1. forward pass
+    try:
+        J = loss_from_logits(Z, Y, output=output, loss=loss)          # 2. loss (checks Y)
+    except ValueError:
+        _check_overflow(params, Z, "forward")
+        raise
+    Y = np.asarray(Y)
+    delta = _output_error(Z, Y if Y.ndim == 1 else Y.astype(Z.dtype, copy=False), output, loss)
+    grads = _backward(params, A, delta, hidden)                       # 3. backward pass
+    _check_overflow(params, grads[0][1], "backward")  # a NaN anywhere reaches dJ/db^(1)
     return J, grads
-
-
-_FROM_A = {"sigmoid": "a (1 - a)", "tanh": "1 - a^2"}   # f'(z) written with a = f(z)
 
 # %% ../book/03_backpropagation.ipynb #bp-040
 _GRADIENT_CASES = [  # (sizes, m): no hidden layer, the book's 3-3-1 network, deeper and wider ones
@@ -186,7 +144,7 @@ def _gradient_cases(seed, output, loss):
     for sizes, m in _GRADIENT_CASES:
         k = sizes[-1]
         if loss == "cross_entropy" and output == "softmax" and k == 1:
-            continue                                 # one class: the loss is always 0
+            continue                                 # one class: not a classifier
         params = init_params(sizes, seed=rng)
         for _, b in params:
             b[:] = 0.5 * rng.standard_normal(b.shape)
@@ -200,46 +158,21 @@ def _gradient_cases(seed, output, loss):
         cases.append({"params": params, "X": X, "Y": Y})
     return cases
 
-
-def _backprop_with_slip(params, X, Y, hidden, output, loss, f_prime):
-    """The gradients of a backpropagation that multiplies delta^(l) by ``f_prime(a^(l))``.
-
-    For the hints of ``check_gradients``: ``f_prime=None`` forgets the factor f'(z^(l)), and
-    ``DERIVATIVES[hidden]`` evaluates the derivative at a = f(z) instead of at z.
-    """
-    A = [X]
-    for W, b in params[:-1]:
-        A.append(ACTIVATIONS[hidden](A[-1] @ W.T + b))
-    W, b = params[-1]
-    _, delta = _output_error(A[-1] @ W.T + b, Y, output, loss)
-    grads = [None] * len(params)
-    for l in range(len(params), 0, -1):
-        grads[l - 1] = (delta.T @ A[l - 1], delta.sum(axis=0))
-        if l > 1:
-            delta = delta @ params[l - 1][0]
-            if f_prime is not None:
-                delta *= f_prime(A[l - 1])
-    return grads
-
-
+# %% ../book/03_backpropagation.ipynb #bp-040b
 def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed=0):
     """Check a backpropagation written by the reader against ``loss_and_gradients`` (Chapter 3).
 
-    Calls ``fn(params, X, Y)`` on random float64 networks (from 1-1 to 784-30-10, with zero to
-    three hidden layers, batches of 1 to 7 rows) and prints a verdict: a line of success, or the
-    first case where ``fn`` disagrees, with its shapes, the first differing entry of the
-    gradients and, for common mistakes, a hint.
+    Calls ``fn(params, X, Y)`` on random float64 networks (1-1 to 784-30-10, zero to three
+    hidden layers, batches of 1 to 7 rows) and prints a verdict: success, or the first case
+    where ``fn`` disagrees, with the first differing entry and, for common mistakes, a hint.
 
     Parameters
     ----------
     fn : callable
-        ``fn(params, X, Y)`` returning the gradients as a list of (dW, db) pairs shaped like
-        ``params``, or a pair ``(loss, grads)`` as ``loss_and_gradients`` does (then the loss is
-        checked too). ``params`` is a list of (W, b) pairs, ``X`` has shape (m, s_1), ``Y`` is
-        as in ``loss_and_gradients``. The loss is averaged over the batch.
+        ``fn(params, X, Y)`` returning the list of (dW, db) pairs, or ``(loss, grads)`` as
+        ``loss_and_gradients`` does (then the loss is checked too).
     hidden, output, loss : str
-        What ``fn`` is meant to compute (as in ``loss_and_gradients``); by default sigmoid hidden
-        units, an identity output and the mean squared error.
+        What ``fn`` computes, as in ``loss_and_gradients``.
     seed : int
         Which random cases.
 
@@ -251,8 +184,7 @@ def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed
     Raises
     ------
     ValueError, TypeError
-        If ``hidden``, ``output`` or ``loss`` is not valid. Errors raised by ``fn`` are reported
-        in the verdict, not raised.
+        If a name is not valid. Errors raised by ``fn`` are reported in the verdict.
     """
     _check_loss_pair(output, loss)
     _check_activation(hidden, HIDDEN_ACTIVATIONS, "hidden")
@@ -265,65 +197,59 @@ def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed
                  and isinstance(first[1], (list, tuple))
                  and (np.isscalar(first[0]) or getattr(first[0], "shape", None) == ()))
 
-    def reference(params, X, Y, factor=1):
-        J, grads = loss_and_gradients(params, X, Y, hidden=hidden, output=output, loss=loss)
-        if factor != 1:                              # a common mistake, for the hints
-            grads = [(factor * dW, factor * db) for dW, db in grads]
-        return (J, grads) if with_loss else grads
-
-    def slip(f_prime):                               # another common mistake, for the hints
+    def backprop(times_f_prime=_times_f_prime, factor=1):   # the library's, or a slip
         def gradients(params, X, Y):
-            grads = _backprop_with_slip(params, X, Y, hidden, output, loss, f_prime)
-            return (compute_loss(params, X, Y, hidden=hidden, output=output, loss=loss), grads) \
-                if with_loss else grads
+            A, Z = _forward(params, X, ACTIVATIONS[hidden])
+            J = loss_from_logits(Z, Y, output=output, loss=loss)
+            grads = _backward(params, A, factor * _output_error(Z, Y, output, loss), hidden,
+                              times_f_prime)
+            return (J, grads) if with_loss else grads
         return gradients
 
     hints = [("these are the gradients of the summed loss, m times too large: J averages over "
               "the m examples, so divide by m once (in the output layer's delta)",
-              lambda params, X, Y: reference(params, X, Y, factor=len(X))),
+              lambda params, X, Y: backprop(factor=len(X))(params, X, Y)),
              ("these are the gradients with the opposite sign: the output error is "
-              "yhat - y, not y - yhat", lambda params, X, Y: reference(params, X, Y, factor=-1))]
+              "yhat - y, not y - yhat", backprop(factor=-1))]
     if hidden != "identity":
         hints.append((f"these are the gradients without the factor f'(z^(l)) = {hidden}'(z^(l)) "
                       "in the hidden layers: delta^(l) = (delta^(l+1) W^(l)) * f'(z^(l))",
-                      slip(None)))
+                      backprop(lambda delta, a, name: delta)))
     if hidden in ("sigmoid", "tanh"):
+        from_a = {"sigmoid": "a (1 - a)", "tanh": "1 - a^2"}[hidden]
         hints.append((f"this is what you get with {hidden}' evaluated at a = f(z) instead of at "
-                      f"z: from a, the derivative is {_FROM_A[hidden]}", slip(DERIVATIVES[hidden])))
-    return _compare_on_cases("nnbook.loss_and_gradients", cases, fn, reference,
+                      f"z: from a, the derivative is {from_a}",
+                      backprop(lambda delta, a, name: np.multiply(delta, DERIVATIVES[name](a),
+                                                                  out=delta))))
+    return _compare_on_cases("nnbook.loss_and_gradients", cases, fn, backprop(),
                              noun="random networks", hints=hints)
 
 # %% ../book/03_backpropagation.ipynb #bp-044
-def _centered_differences(f, z, h=1e-5):
-    """(f(z + h) - f(z - h)) / (2 h), elementwise: the derivative of an elementwise f at z."""
-    up, down = np.asarray(f(z + h), dtype=np.float64), np.asarray(f(z - h), dtype=np.float64)
-    return (up - down) / (2 * h)
-
-
 def check_activation_derivative(f, f_prime, *, seed=0):
     """Check the derivative of an activation function against centered differences (Chapter 3).
 
-    Compares ``f_prime(z)`` with ``(f(z + h) - f(z - h)) / (2 h)``, h = 1e-5, on a grid of 200
-    points in (-5, 5) that avoids 0 (where ReLU-like functions have a corner) and on a random
-    (4, 3) batch, and prints a verdict naming the first z where they disagree.
+    Compares ``f_prime(z)`` with ``(f(z + h) - f(z - h)) / (2 h)``, h = 1e-5, on 200 points of
+    (-5, 5) that avoid 0 (where ReLU-like functions have a corner) and on a random (4, 3) batch,
+    and prints a verdict naming the first z where they disagree (relative tolerance 1e-6).
 
     Parameters
     ----------
-    f : callable
-        The activation, elementwise on float64 arrays of any shape.
-    f_prime : callable
-        Its derivative, ``f_prime(z)`` an array shaped like ``z``.
+    f, f_prime : callable
+        The activation and its derivative, elementwise on float64 arrays of any shape.
     seed : int
         Which random batch.
 
     Returns
     -------
     bool
-        True if ``f_prime`` matches the centered differences (within 1e-6, relative) everywhere.
+        True if ``f_prime`` matches the centered differences everywhere.
     """
+    def centered(z, h=1e-5):
+        return (np.asarray(f(z + h), np.float64) - np.asarray(f(z - h), np.float64)) / (2 * h)
+
     grid = np.linspace(-4.975, 4.975, 200)           # step 0.05, never 0
     batch = np.random.default_rng(seed).normal(0, 2, size=(4, 3))
     name = getattr(f, "__name__", "f")
     return _compare_on_cases(f"centered differences of {name}", [{"z": grid}, {"z": batch}],
-                             f_prime, lambda z: _centered_differences(f, z), rtol=1e-6,
-                             atol=1e-7, noun="arrays of z", inputs_unchanged=True)
+                             f_prime, centered, rtol=1e-6, atol=1e-7, noun="arrays of z",
+                             inputs_unchanged=True)
