@@ -1,4 +1,5 @@
 import os
+import platform
 
 from hypothesis import settings
 
@@ -6,3 +7,16 @@ from hypothesis import settings
 settings.register_profile("default", deadline=None, max_examples=60)
 settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def pytest_report_header(config):
+    """Say which versions ran: CI tests the lowest and the newest ends of the declared ranges."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("numpy", "matplotlib", "nbval", "hypothesis", "nbdev"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return f"nnbook with Python {platform.python_version()}, " + ", ".join(found)
