@@ -59,7 +59,7 @@ def test_step_rejects_mismatched_gradients():
     with pytest.raises(ValueError, match="grads has 1 layers, but params has 2"):
         opt.step(params[:1])
     bad = [(np.zeros((2, 3)), np.zeros(2)), (np.zeros((1, 3)), np.zeros(1))]
-    with pytest.raises(ValueError, match=r"layer 2: gradients of shapes \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"layer 2: the gradient of W\^\(2\) has shape \(1, 3\)"):
         opt.step(bad)
 
 
