@@ -1,5 +1,6 @@
 """Tests of nnbook.backprop (chapter 3): loss_and_gradients and the checkers."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -478,3 +479,76 @@ def test_check_activation_derivative(capsys):
     assert check_activation_derivative(np.tanh, lambda z: 1.0) is False    # not an array
     out = capsys.readouterr().out
     assert out.count("✓") == 2 and out.count("✗") == 3
+
+
+# --- never a silent NaN; each argument checked once ------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parameters_that_overflow_the_forward_pass_raise(dtype):
+    """Issue 12: loss_and_gradients returned (nan, NaN gradients) where compute_loss raised."""
+    big = np.finfo(dtype).max / 10
+    params = [(np.full((3, 2), big, dtype), np.zeros(3, dtype)),
+              (np.full((2, 3), -big, dtype), np.zeros(2, dtype))]
+    X, Y = np.ones((4, 2), dtype), np.zeros((4, 2), dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)              # NumPy's overflow warning
+        with pytest.raises(ValueError, match=r"forward pass overflowed.*largest \|W\|"):
+            loss_and_gradients(params, X, Y, hidden="identity")
+        with pytest.raises(ValueError, match="forward pass overflowed"):
+            loss_and_gradients(params, X, np.array([0, 1, 0, 1]), hidden="relu",
+                               output="softmax", loss="cross_entropy")
+
+
+def test_parameters_that_overflow_the_backward_pass_raise():
+    """A finite loss (J ~ 4e306) whose error overflows on its way back through W^(2)."""
+    params = [(np.full((3, 2), -2.65), np.zeros(3)), (np.full((1, 3), 2e155), np.zeros(1))]
+    X, Y = np.ones((1, 2)), np.zeros((1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.isfinite(compute_loss(params, X, Y))               # the loss itself is finite
+        with pytest.raises(ValueError, match="backward pass overflowed"):
+            loss_and_gradients(params, X, Y)
+
+
+def test_non_finite_parameters_are_named():
+    params = init_params([2, 3, 1], seed=0)
+    params[1][0][0, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"W\^\(2\) or b\^\(2\) contains NaN or infinity"):
+            loss_and_gradients(params, np.ones((2, 2)), np.zeros((2, 1)))
+
+
+def test_softmax_with_one_output_unit_raises():
+    """Issue 12: one softmax unit gives loss 0 and zero gradients, silently."""
+    params = init_params([3, 4, 1], seed=0)
+    X = np.ones((5, 3))
+    with pytest.raises(ValueError, match="softmax"):
+        loss_and_gradients(params, X, np.zeros(5, dtype=int), output="softmax",
+                           loss="cross_entropy")
+    with pytest.raises(ValueError, match="softmax"):
+        loss_and_gradients(params, X, np.ones((5, 1)), output="softmax", loss="cross_entropy")
+
+
+def test_each_argument_is_checked_once_per_call(monkeypatch):
+    """Issue 12: the training step validates params, X and Y once, not per layer or helper."""
+    calls = {}
+
+    def counting(module, name):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapper)
+
+    forward_module, gradient_module = sys.modules["nnbook.forward"], sys.modules["nnbook.gradient"]
+    counting(forward_module, "_check_params")
+    counting(forward_module, "_check_X")
+    counting(gradient_module, "_check_targets")
+    counting(gradient_module, "_check_finite")
+    params = init_params([4, 6, 5, 3], seed=0, dtype=np.float32)
+    X = np.ones((8, 4), np.float32)
+    loss_and_gradients(params, X, np.arange(8) % 3, hidden="relu", output="softmax",
+                       loss="cross_entropy")
+    assert calls == {"_check_params": 1, "_check_X": 1, "_check_targets": 1, "_check_finite": 1}
