@@ -12,11 +12,13 @@ from nnbook.optim import (
     SGD,
     AdaGrad,
     Adam,
+    AdamW,
     CosineDecay,
     RMSProp,
     Schedule,
     StepDecay,
     check_adam,
+    check_adamw,
     check_momentum,
 )
 
@@ -155,6 +157,10 @@ TORCH_2_13 = {
         dict(cls=Adam, lr=0.1),
         [[0.31943560977236796, -0.9781754749638348], [1.446850595297307, 0.07199905646262578]],
         [-0.11460543966347607, -0.21585910737069475]),
+    "AdamW(lr=0.1, weight_decay=0.1)": (
+        dict(cls=AdamW, lr=0.1, weight_decay=0.1),
+        [[0.3069753282600871, -0.9500983713488744], [1.4030432320682686, 0.06683014347901672]],
+        [-0.1146533600880507, -0.2114147173604941]),
     "Adam(lr=0.01, betas=(0.8, 0.99), eps=1e-6)": (
         dict(cls=Adam, lr=0.01, betas=(0.8, 0.99), eps=1e-6),
         [[0.4829073443762001, -0.9987365288075846], [1.4949097299368974, 0.23282267962834305]],
@@ -194,7 +200,7 @@ def test_one_rate_per_layer():
         np.testing.assert_array_equal(b, b0_ - lr * db)
 
 
-@pytest.mark.parametrize("cls", [SGD, AdaGrad, RMSProp, Adam])
+@pytest.mark.parametrize("cls", [SGD, AdaGrad, RMSProp, Adam, AdamW])
 def test_per_layer_rates_equal_separate_optimizers(cls):
     params, g = three_layers(seed=1)
     alone = [[(W.copy(), b.copy())] for W, b in params]
@@ -213,7 +219,7 @@ def test_per_layer_rates_equal_separate_optimizers(cls):
 @pytest.mark.parametrize("make", [lambda p: SGD(p, 0.1, momentum=0.9, nesterov=True,
                                                    weight_decay=0.1),
                                   lambda p: AdaGrad(p, 0.1), lambda p: RMSProp(p, 0.1),
-                                  lambda p: Adam(p, 0.1)])
+                                  lambda p: Adam(p, 0.1), lambda p: AdamW(p, 0.1)])
 def test_updates_in_place_and_leaves_grads_alone(make):
     params, g = three_layers()
     ids = [(id(W), id(b)) for W, b in params]
@@ -253,7 +259,7 @@ def test_state_belongs_to_each_parameter(cls, attrs):
 @pytest.mark.parametrize("make", [lambda p: SGD(p, 0.1, momentum=0.9, nesterov=True,
                                                    weight_decay=0.01),
                                   lambda p: AdaGrad(p, 0.1), lambda p: RMSProp(p, 0.1),
-                                  lambda p: Adam(p, 0.1)])
+                                  lambda p: Adam(p, 0.1), lambda p: AdamW(p, 0.1)])
 def test_float32_is_kept(make):
     params, g = three_layers(np.float32)
     opt = make(params)
@@ -385,13 +391,33 @@ def test_grads_of_the_wrong_shape_name_the_layer():
 def test_bad_betas(betas):
     with pytest.raises(ValueError, match="betas"):
         Adam(layer(), betas=betas)
+    with pytest.raises(ValueError, match="betas"):
+        AdamW(layer(), betas=betas)
 
 
-@pytest.mark.parametrize("cls", [AdaGrad, RMSProp, Adam])
+@pytest.mark.parametrize("cls", [AdaGrad, RMSProp, Adam, AdamW])
 @pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
 def test_bad_eps(cls, eps):
     with pytest.raises(ValueError, match="eps must be a finite number > 0"):
         cls(layer(), 0.1, eps=eps)
+
+
+@pytest.mark.parametrize("make, attr, bad", [
+    (lambda: SGD(layer(), 0.1, momentum=0.9), "momentum", 1.0),
+    (lambda: SGD(layer(), 0.1), "weight_decay", -1.0),
+    (lambda: RMSProp(layer(), 0.1), "alpha", float("nan")),
+    (lambda: AdaGrad(layer(), 0.1), "eps", 0.0),
+    (lambda: Adam(layer()), "betas", (0.9, 1.5)),
+    (lambda: Adam(layer()), "eps", "small"),
+    (lambda: AdamW(layer()), "weight_decay", float("inf")),
+    (lambda: AdamW(layer()), "lr", -1e-3),
+])
+def test_setters_are_checked_like_the_constructor(make, attr, bad):
+    opt = make()
+    before = getattr(opt, attr)
+    with pytest.raises((TypeError, ValueError), match=attr):
+        setattr(opt, attr, bad)
+    assert getattr(opt, attr) == before
 
 
 def test_bad_momentum_alpha_and_decay():
@@ -410,20 +436,57 @@ def test_bad_params():
         SGD(np.zeros((2, 2)), 0.1)
     with pytest.raises(TypeError, match="pair"):
         SGD([np.zeros((2, 2))], 0.1)
-    with pytest.raises(TypeError, match="must be a float32 or float64 NumPy array"):
+    with pytest.raises(TypeError, match="must be a writeable float32 or float64 NumPy array"):
         SGD([([[1.0]], np.zeros(1))], 0.1)
-    with pytest.raises(TypeError, match="must be a float32 or float64 NumPy array"):
+    with pytest.raises(TypeError, match="must be a writeable float32 or float64 NumPy array"):
         SGD([(np.zeros((1, 1), dtype=int), np.zeros(1))], 0.1)
+    frozen = np.zeros((1, 1))
+    frozen.flags.writeable = False
+    with pytest.raises(TypeError, match="writeable"):
+        SGD([(frozen, np.zeros(1))], 0.1)
 
 
 def test_bad_schedules():
     opt = SGD(layer(), 0.1)
-    with pytest.raises(ValueError, match="step_size must be a positive integer"):
+    with pytest.raises(ValueError, match="step_size must be an integer >= 1, got 0"):
         StepDecay(opt, 0)
-    with pytest.raises(ValueError, match="gamma"):
+    with pytest.raises(ValueError, match=r"gamma must be in \(0, 1\], got 1.5"):
         StepDecay(opt, 2, gamma=1.5)
-    with pytest.raises(ValueError, match="total_steps must be an integer > warmup_steps"):
+    with pytest.raises(TypeError, match="gamma must be a number, got a str"):
+        StepDecay(opt, 2, gamma="0.5")
+    with pytest.raises(ValueError, match="total_steps must be an integer >= 6, got 5"):
         CosineDecay(opt, 5, warmup_steps=5)
+    with pytest.raises(TypeError, match=r"total_steps must be an integer, got a float \(inf\)"):
+        CosineDecay(opt, float("inf"))
+    with pytest.raises(TypeError, match="step_size must be an integer"):
+        StepDecay(opt, 2.5)
+    with pytest.raises(ValueError, match=r"min_factor must be in \[0, 1\]"):
+        CosineDecay(opt, 10, min_factor=-0.1)
+    with pytest.raises(TypeError, match="factor must be a function"):
+        Schedule(opt, 0.5)
+    with pytest.raises(TypeError, match="optimizer must have a rate lr"):
+        StepDecay([1, 2], 3)
+    assert opt.lr == 0.1   # refused schedules leave the rate alone
+
+
+@pytest.mark.parametrize("factor, match", [(-0.5, r"factor at step 0 must be a finite number >= 0, "
+                                                   r"got -0.5"),
+                                           (float("nan"), "finite number"),
+                                           ("big", "must be a number")])
+def test_a_schedule_refuses_a_bad_factor(factor, match):
+    opt = SGD(layer(), 0.1)
+    with pytest.raises((TypeError, ValueError), match=match):
+        Schedule(opt, lambda t: factor)
+    assert opt.lr == 0.1
+
+
+def test_a_schedule_whose_factor_turns_bad_changes_nothing():
+    opt = SGD(layer(), 0.1)
+    schedule = Schedule(opt, lambda t: 1.0 - t)         # negative from t = 2
+    schedule.step()
+    with pytest.raises(ValueError, match="factor at step 2"):
+        schedule.step()
+    assert schedule.t == 1 and opt.lr == 0.0
 
 
 # --- properties ----------------------------------------------------------------------------------
@@ -496,3 +559,57 @@ def test_check_adam(capsys):
     capsys.readouterr()
     assert check_adam(uncorrected) is False
     assert "bias correction" in capsys.readouterr().out
+
+
+def test_check_adamw(capsys):
+    def adamw(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        theta = (1 - lr * weight_decay) * theta
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+    def adam_l2(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        return adamw(theta, grad + weight_decay * theta, m, v, t, lr, beta1, beta2, eps, 0.0)
+
+    def decay_without_lr(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        theta, m, v = adamw(theta, grad, m, v, t, lr, beta1, beta2, eps, 0.0)
+        return theta - weight_decay * theta, m, v
+
+    assert check_adamw(adamw) is True
+    assert "they agree on 6 random cases" in capsys.readouterr().out
+    assert check_adamw(adam_l2) is False
+    assert "Adam with an L2 penalty" in capsys.readouterr().out
+    assert check_adamw(decay_without_lr) is False
+    assert "multiplied by the learning rate" in capsys.readouterr().out
+
+
+def test_adamw_by_formula():
+    lr, lam, b1, b2, eps = 0.1, 0.1, 0.9, 0.999, 1e-8
+
+    def update(th, g, mv, t):
+        th = th * (1 - lr * lam)
+        m, v = b1 * mv[0] + (1 - b1) * g, b2 * mv[1] + (1 - b2) * g * g
+        return th - lr * (m / (1 - b1**t)) / (math.sqrt(v / (1 - b2**t)) + eps), (m, v)
+
+    assert_params(run(AdamW, lr=lr, weight_decay=lam), by_formula(update, (0.0, 0.0)), atol=1e-15)
+
+
+def test_adamw_first_step_by_hand():
+    """First step from W = 1 with gradient g: (1 - lr lam) - lr g / (|g| + eps)."""
+    W, b = np.ones((1, 2)), np.ones(1)
+    AdamW([(W, b)], lr=0.01, weight_decay=0.5).step([(np.array([[2.0, -1e-3]]), np.zeros(1))])
+    np.testing.assert_allclose(W, [[0.995 - 0.01 * 2 / (2 + 1e-8), 0.995 + 0.01 * 1e-3 / (1e-3 + 1e-8)]],
+                               rtol=0, atol=1e-12)
+    assert b[0] == 0.995                                # zero gradient: the decay alone
+
+
+def test_adamw_without_decay_is_adam():
+    params, g = three_layers(seed=2)
+    other = [(W.copy(), b.copy()) for W, b in params]
+    a, w = Adam(params, 0.01), AdamW(other, 0.01, weight_decay=0.0)
+    for _ in range(4):
+        a.step(g)
+        w.step(g)
+    for (W1, b1), (W2, b2) in zip(params, other, strict=True):
+        np.testing.assert_array_equal(W1, W2)
+        np.testing.assert_array_equal(b1, b2)
