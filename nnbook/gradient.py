@@ -80,6 +80,11 @@ def _bad_entry(Y, bad, message):
 def _check_targets(Y, m, k, output, loss):
     """Check targets Y for m examples and k output units (Chapter 2); return Y as an array."""
     _check_loss_pair(output, loss)
+    if output == "softmax" and k == 1 and loss == "cross_entropy":
+        raise ValueError("a softmax over k = 1 output unit always outputs 1, so the loss is 0 "
+                         "and its gradient is 0; for two classes use one sigmoid unit "
+                         "(output='sigmoid', loss='cross_entropy', 0/1 targets of shape (m, 1)) "
+                         "or two softmax units")
     Y = np.asarray(Y)
     if Y.dtype.kind not in "biuf":
         raise TypeError(f"Y must hold numbers; got dtype {Y.dtype}")
@@ -146,7 +151,11 @@ def loss_from_logits(Z, Y, *, output="identity", loss="mse"):
     _check_finite(Z, "Z")
     if loss == "mse":                                                 # eq-grad-mse
         E = ACTIVATIONS[output](Z) - Y.astype(Z.dtype, copy=False)    # yhat - y: (m, k)
-        return float(np.vdot(E, E) / (2 * m))
+        J = float(np.vdot(E, E) / (2 * m))
+        if not math.isfinite(J):
+            raise ValueError(f"the squared error overflows {Z.dtype}: the largest |yhat - y| is "
+                             f"{float(np.abs(E).max()):.3g}; scale the targets or the network")
+        return J
     if output == "softmax":                                           # eq-grad-ce with eq-grad-lse
         shifted = Z - Z.max(axis=1, keepdims=True)                    # (m, k), entries <= 0
         log_Yhat = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))   # log yhat: (m, k)
@@ -229,12 +238,23 @@ def unflatten_params(theta, like):
 
 # %% ../book/02_loss_and_gradient.ipynb #grad-ng-checks
 def _check_step(theta, eps):
-    """Raise a clear error unless theta holds floats and eps is a positive finite number."""
+    """Raise a clear error unless theta holds finite floats that a positive finite eps moves."""
     if theta.dtype.kind != "f":
         raise TypeError(f"theta must be an array of floats; got dtype {theta.dtype}")
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
             or not (math.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number; got {eps!r}")
+    if theta.dtype.itemsize < 4:
+        raise TypeError(f"theta is {theta.dtype}, which cannot resolve the step eps = {eps:g} (it "
+                        "keeps about 3 digits); compute numerical gradients in float64")
+    _check_finite(theta, "theta")
+    stuck = (theta + eps == theta) | (theta - eps == theta)   # the step lost to round-off
+    if stuck.any():
+        p = int(np.argmax(stuck.reshape(-1)))
+        raise ValueError(f"eps = {eps:g} is below the resolution of {theta.dtype} at theta[{p}] = "
+                         f"{float(theta.reshape(-1)[p]):g}: theta ± eps rounds back to theta and "
+                         "the difference would be 0; use "
+                         + ("a larger eps" if theta.dtype == np.float64 else "float64"))
     if theta.dtype != np.float64:
         warnings.warn(f"theta is {theta.dtype}: its round-off makes numerical gradients "
                       "inaccurate (relative errors of 1e-3 and worse); check gradients in float64",

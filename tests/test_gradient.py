@@ -613,3 +613,58 @@ def test_the_losses_leave_their_inputs_alone():
         loss_from_logits(Z, targets, **kwargs)
     for before, after in zip(copies, [flatten_params(params), X, Z, labels, Y], strict=True):
         np.testing.assert_array_equal(before, after)
+
+
+# -------------------------------------------------- issue 12: clear errors, never a silent 0 or NaN
+
+
+def test_numerical_gradient_refuses_float16():
+    # float16 keeps ~3 digits: 1 + 1e-5 rounds back to 1, and a gradient of 2 came out as 0
+    with pytest.raises(TypeError, match=r"float16, which cannot resolve the step.*float64"):
+        numerical_gradient(lambda v: float(np.sum(v * v)), np.ones(2, dtype=np.float16))
+
+
+@pytest.mark.parametrize("theta, eps, cure", [(np.full(2, 1e4, dtype=np.float32), 1e-5, "float64"),
+                                              (np.ones(3), 1e-300, "a larger eps")])
+def test_numerical_gradient_step_below_the_resolution(theta, eps, cure):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                 # the float32 warning
+        with pytest.raises(ValueError, match=rf"below the resolution.*theta\[0\].*use {cure}"):
+            numerical_gradient(lambda v: float(np.sum(v)), theta, eps=eps)
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_numerical_gradient_non_finite_theta(bad):
+    with pytest.raises(ValueError, match="theta contains NaN or infinity"):
+        numerical_gradient(lambda v: 1.0, np.array([1.0, bad]))
+
+
+def test_softmax_with_one_output_unit_is_an_error():
+    from nnbook import loss_and_gradients
+    message = r"softmax over k = 1 output unit always outputs 1.*output='sigmoid'"
+    params = init_params([2, 1], seed=0)
+    X = np.ones((3, 2))
+    for Y in (np.zeros(3, dtype=int), np.ones((3, 1))):
+        with pytest.raises(ValueError, match=message):
+            loss_from_logits(np.zeros((3, 1)), Y, **SOFTMAX_CE)
+        with pytest.raises(ValueError, match=message):
+            compute_loss(params, X, Y, **SOFTMAX_CE)
+        with pytest.raises(ValueError, match=message):
+            loss_and_gradients(params, X, Y, **SOFTMAX_CE)
+    assert compute_loss(params, X, np.ones((3, 1)), **SIGMOID_CE) > 0     # what to use instead
+
+
+@pytest.mark.parametrize("Z, Y", [(np.full((2, 1), 1e200), np.zeros((2, 1))),
+                                  (np.full((2, 1), 1e20, dtype=np.float32), np.zeros((2, 1))),
+                                  (np.zeros((2, 1)), np.full((2, 1), 1e308))])
+def test_an_overflowing_squared_error_is_an_error_not_inf(Z, Y):
+    with pytest.raises(ValueError, match=r"squared error overflows float(32|64)"):
+        loss_from_logits(Z, Y)
+
+
+def test_compute_loss_of_huge_parameters_is_an_error():
+    params = [(W * 1e300, b) for W, b in init_params([2, 3, 1], seed=0)]
+    with pytest.raises(ValueError, match="overflows"):
+        compute_loss(params, np.ones((4, 2)), np.ones((4, 1)))
+    with pytest.raises(ValueError, match="below the resolution of float64"):
+        numerical_gradients(params, np.ones((4, 2)), np.ones((4, 1)))    # 1e300 + 1e-5 == 1e300
