@@ -11,10 +11,37 @@ __all__ = ['loss_and_gradients', 'check_gradients', 'check_activation_derivative
 # %% ../book/03_backpropagation.ipynb #bp-016
 import numpy as np
 
-from ._checks import _compare_on_cases, _copy
-from .forward import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS, _check_activation, \
-    _check_forward_args, init_params
-from .gradient import _check_loss_pair, loss_from_logits
+from nnbook._checks import (
+    _compare_on_cases,
+    _copy,
+)
+from nnbook.forward import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    HIDDEN_ACTIVATIONS,
+    _check_activation,
+    _check_forward_args,
+    init_params,
+)
+from nnbook.gradient import (
+    _check_loss_pair,
+    loss_from_logits,
+)
+
+
+def _check_overflow(params, values, where):
+    """Raise a ValueError if ``values`` are not finite, naming the parameters as the cause."""
+    if np.isfinite(values).all():
+        return
+    for l, (W, b) in enumerate(params, start=1):
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError(f"W^({l}) or b^({l}) contains NaN or infinity: the gradient is "
+                             "undefined (was a step taken with a non-finite gradient?)")
+    big = max(float(np.abs(W).max()) for W, _ in params)
+    raise ValueError(f"the {where} pass overflowed to NaN or infinity, although the parameters "
+                     f"and X are finite: the weights are too large (largest |W| = {big:.3g}); "
+                     "a learning rate too large makes them so: use a smaller one, or clip "
+                     "the gradient (chapter 6)")
 
 # %% ../book/03_backpropagation.ipynb #bp-016b
 def _times_f_prime(delta, a, name):
@@ -73,21 +100,6 @@ def _backward(params, A, delta, hidden, times_f_prime=_times_f_prime):
             delta = delta @ params[l - 1][0]         # delta^(l+1) W^(l): (m, s_l)
             times_f_prime(delta, A[l - 1], hidden)   #   * f'(Z^(l))
     return grads
-
-# %% ../book/03_backpropagation.ipynb #bp-020o
-def _check_overflow(params, values, where):
-    """Raise a ValueError if ``values`` are not finite, naming the parameters as the cause."""
-    if np.isfinite(values).all():
-        return
-    for l, (W, b) in enumerate(params, start=1):
-        if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise ValueError(f"W^({l}) or b^({l}) contains NaN or infinity: the gradient is "
-                             "undefined (was a step taken with a non-finite gradient?)")
-    big = max(float(np.abs(W).max()) for W, _ in params)
-    raise ValueError(f"the {where} pass overflowed to NaN or infinity, although the parameters "
-                     f"and X are finite: the weights are too large (largest |W| = {big:.3g}); "
-                     "a learning rate too large makes them so: use a smaller one, or clip "
-                     "the gradient (chapter 6)")
 
 # %% ../book/03_backpropagation.ipynb #bp-020b
 def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse"):
@@ -162,9 +174,8 @@ def _gradient_cases(seed, output, loss):
 def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed=0):
     """Check a backpropagation written by the reader against ``loss_and_gradients`` (Chapter 3).
 
-    Calls ``fn(params, X, Y)`` on random float64 networks (1-1 to 784-30-10, zero to three
-    hidden layers, batches of 1 to 7 rows) and prints a verdict: success, or the first case
-    where ``fn`` disagrees, with the first differing entry and, for common mistakes, a hint.
+    Calls ``fn(params, X, Y)`` on random float64 networks (1-1 to 784-30-10) and prints a
+    verdict: success, or the first disagreement with, for common mistakes, a hint.
 
     Parameters
     ----------
@@ -193,8 +204,7 @@ def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed
         first = fn(*_copy(list(cases[0].values())))
     except Exception:                                # reported by _compare_on_cases below
         first = None
-    with_loss = (isinstance(first, tuple) and len(first) == 2
-                 and isinstance(first[1], (list, tuple))
+    with_loss = (isinstance(first, tuple) and len(first) == 2 and isinstance(first[1], list)
                  and (np.isscalar(first[0]) or getattr(first[0], "shape", None) == ()))
 
     def backprop(times_f_prime=_times_f_prime, factor=1):   # the library's, or a slip
@@ -229,8 +239,7 @@ def check_activation_derivative(f, f_prime, *, seed=0):
     """Check the derivative of an activation function against centered differences (Chapter 3).
 
     Compares ``f_prime(z)`` with ``(f(z + h) - f(z - h)) / (2 h)``, h = 1e-5, on 200 points of
-    (-5, 5) that avoid 0 (where ReLU-like functions have a corner) and on a random (4, 3) batch,
-    and prints a verdict naming the first z where they disagree (relative tolerance 1e-6).
+    (-5, 5) that avoid 0 (ReLU's corner) and a random (4, 3) batch; prints a verdict.
 
     Parameters
     ----------
