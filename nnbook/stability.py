@@ -23,20 +23,12 @@ from nnbook._checks import (
     _what,
 )
 
-# %% ../book/06_vanishing_exploding.ipynb #stab-005
+# %% ../book/06_vanishing_exploding.ipynb #stab-005a
 _EPS = 1e-6  # clipping adds it to the norm before dividing, as torch.nn.utils.clip_grad_norm_
 
 
 def _check_grads(grads):
-    """Check that ``grads`` is a list of (dW, db) pairs of float arrays, one per layer (Chapter 6).
-
-    Raises
-    ------
-    TypeError
-        If ``grads`` is not a list or tuple of pairs of float32/float64 NumPy arrays.
-    ValueError
-        If ``grads`` is empty or a pair's shapes do not fit (dW 2-D, db of shape (dW.shape[0],)).
-    """
+    """Raise unless ``grads`` is a non-empty list of (dW, db) float array pairs that fit."""
     if not isinstance(grads, (list, tuple)):
         raise TypeError("grads must be a list of (dW, db) pairs, one per layer, as "
                         f"loss_and_gradients returns; got {_what(grads)}")
@@ -57,7 +49,7 @@ def _check_grads(grads):
 
 
 def _check_threshold(value, name):
-    """Return ``value`` as a float if it is a positive finite number, else raise (Chapter 6)."""
+    """``value`` as a float if it is a positive finite real number, else a clear error."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number; got {_what(value)}")
     if not (math.isfinite(value) and value > 0):
@@ -71,21 +63,32 @@ def _sum_of_squares(a):
     return float(v @ v)
 
 
+def _checked_norms(grads, threshold, name):
+    """Validate a clipping call (gradients, threshold, finiteness); return (norms, threshold)."""
+    norms = gradient_norms(grads)
+    threshold = _check_threshold(threshold, name)
+    for l, norm in enumerate(norms.tolist(), start=1):
+        if not math.isfinite(norm):
+            raise ValueError(
+                f"the gradient of layer {l} is not finite (its norm is {norm}): it holds NaN or "
+                "infinity, and no clipping can repair that. The loss has probably diverged "
+                "already; lower the learning rate, or clip from the first step on.")
+    return norms, threshold
+
+# %% ../book/06_vanishing_exploding.ipynb #stab-005
 def gradient_norms(grads):
     """The L2 norm of each layer's gradient, weights and biases together (Chapter 6).
 
     Parameters
     ----------
     grads : list of (dW, db) pairs
-        ``grads[l-1] = (dJ/dW^(l), dJ/db^(l))``, shaped like the parameters (as
-        ``loss_and_gradients`` or ``rnn_loss_and_gradients`` return them), float32 or float64.
+        ``grads[l-1] = (dJ/dW^(l), dJ/db^(l))``, shaped like the parameters, float32 or float64.
 
     Returns
     -------
     norms : numpy.ndarray of float64, shape (len(grads),)
-        ``norms[l-1] = sqrt(||dW^(l)||^2 + ||db^(l)||^2)``, summed in float64. The norm of the
-        whole gradient is ``np.sqrt(np.sum(norms**2))``. A layer with NaN or infinite entries
-        gets a NaN or infinite norm (that is what monitoring should see).
+        ``sqrt(||dW^(l)||^2 + ||db^(l)||^2)``, summed in float64; NaN or inf for a layer that
+        holds NaN or inf. The whole gradient's norm is ``np.sqrt(np.sum(norms**2))``.
 
     Raises
     ------
@@ -95,14 +98,76 @@ def gradient_norms(grads):
     _check_grads(grads)
     return np.sqrt([_sum_of_squares(dW) + _sum_of_squares(db) for dW, db in grads])
 
+# %% ../book/06_vanishing_exploding.ipynb #stab-017a
+def _check_init(s_x, s_h, s_y, seed, dtype):
+    """Check an init's sizes and dtype; return (Generator, dtype) (Chapter 6)."""
+    for name, s in (("s_x", s_x), ("s_h", s_h), ("s_y", s_y)):
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
+            raise ValueError(f"{name} must be a positive integer; got {s!r}")
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOATS:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    return np.random.default_rng(seed), dtype
+
+
+def _check_rnn(params, X, Y=None, gates=1):
+    """Check a recurrent network's arguments; return (s_h, X, Y) with X, Y cast (Chapter 6)."""
+    init, W_ = ("rnn_init", "W_h") if gates == 1 else ("lstm_init", "W_g")
+    if not isinstance(params, (list, tuple)) or len(params) != 2:
+        raise TypeError(f"a recurrent network's params must be [({W_}, b{W_[1:]}), (W_y, b_y)], "
+                        f"as {init} returns; got {_what(params)}")
+    _check_params(params[:1]), _check_params(params[1:])   # pairs of float arrays
+    (W, _), (W_y, _) = params
+    s_h = W.shape[0] // gates
+    if (W.shape[0] != gates * s_h or W.shape[1] <= s_h or W_y.shape[1] != s_h
+            or W_y.dtype != W.dtype):
+        raise ValueError(f"params must hold {W_} of shape ({gates} s_h, s_h + s_x) with "
+                         f"s_x >= 1 and W_y of shape (s_y, s_h), of one dtype, as {init} "
+                         "returns; got "
+                         f"{W.dtype} {W.shape} and {W_y.dtype} {W_y.shape}")
+    X = np.asarray(X)
+    s_x = W.shape[1] - s_h
+    if X.ndim != 3 or X.shape[0] == 0 or X.shape[1] == 0 or X.shape[2] != s_x:
+        raise ValueError(f"X must have shape (m, T, s_x) = (m, T, {s_x}): m >= 1 sequences of "
+                         f"T >= 1 steps of {s_x} inputs; got {_what(X)}")
+    X = _as_float_array(X, "X", dtype=W.dtype)
+    if Y is not None:
+        Y = np.asarray(Y)
+        if Y.shape != (X.shape[0], W_y.shape[0]):
+            raise ValueError(f"Y must have shape (m, s_y) = ({X.shape[0]}, {W_y.shape[0]}), one "
+                             f"target row per sequence; got {_what(Y)}")
+        Y = _as_float_array(Y, "Y", dtype=W.dtype)
+    return s_h, X, Y
+
+
+def _check_backward_args(X, H, dY_hat, s_h, W_y):
+    """Check the states H and dJ/dY_hat handed to a backward pass; return dY_hat (Chapter 6)."""
+    m, T, _ = X.shape
+    if not isinstance(H, np.ndarray) or H.shape != (m, T + 1, s_h):
+        raise ValueError(f"H must be the (m, T + 1, s_h) = ({m}, {T + 1}, {s_h}) array of hidden "
+                         f"states the forward pass returns; got {_what(H)}")
+    dY_hat = np.asarray(dY_hat)
+    if dY_hat.shape != (m, W_y.shape[0]):
+        raise ValueError(f"dY_hat must have shape (m, s_y) = ({m}, {W_y.shape[0]}); "
+                         f"got {_what(dY_hat)}")
+    return dY_hat
+
+
+def _mse_bptt(params, X, Y, forward, backward, gates):
+    """J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 and its gradient by BPTT (Chapter 6)."""
+    _, X, Y = _check_rnn(params, X, Y, gates=gates)
+    H, Y_hat, *cache = forward(params, X)
+    R = Y_hat - Y                               # (m, s_y) residuals
+    grads, _ = backward(params, X, H, *cache, R / len(X))
+    return 0.5 * _sum_of_squares(R) / len(X), grads
+
 # %% ../book/06_vanishing_exploding.ipynb #stab-018
 def rnn_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64, radius=None):
     """Random parameters of a vanilla tanh recurrent network (Chapter 6).
 
-    The network is h_t = tanh(W_hh h_{t-1} + W_xh x_t + b_h), h_0 = 0, and y_hat = W_y h_T + b_y.
-    ``W_hh`` has entries of standard deviation 1/sqrt(s_h), then, if ``radius`` is given, is
-    rescaled so that its spectral radius (largest absolute eigenvalue) is ``radius``; ``W_xh`` has
-    standard deviation 1/sqrt(s_x), ``W_y`` is Xavier's sqrt(2 / (s_h + s_y)); biases are zero.
+    ``W_hh`` has entries of standard deviation 1/sqrt(s_h), rescaled to spectral radius
+    ``radius`` if one is given; ``W_xh`` has standard deviation 1/sqrt(s_x), ``W_y`` Xavier's
+    sqrt(2 / (s_h + s_y)); biases are zero.
 
     Parameters
     ----------
@@ -113,65 +178,28 @@ def rnn_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64, radius=None):
     dtype : float32 or float64
         The dtype of every array.
     radius : None or positive float
-        The spectral radius of ``W_hh``; None keeps the random draw's (close to 1 for large s_h).
+        The spectral radius (largest absolute eigenvalue) of ``W_hh``; None keeps the draw's.
 
     Returns
     -------
     params : list of two (W, b) pairs
-        ``[(W_h, b_h), (W_y, b_y)]`` with ``W_h = [W_hh | W_xh]`` of shape (s_h, s_h + s_x),
-        ``b_h`` (s_h,), ``W_y`` (s_y, s_h), ``b_y`` (s_y,): ``W_hh = W_h[:, :s_h]``,
-        ``W_xh = W_h[:, s_h:]``.
+        ``[(W_h, b_h), (W_y, b_y)]``: ``W_h = [W_hh | W_xh]`` (s_h, s_h + s_x), ``b_h`` (s_h,),
+        ``W_y`` (s_y, s_h), ``b_y`` (s_y,).
 
     Raises
     ------
-    ValueError
-        If a size is not a positive integer or ``radius`` is not a positive finite number.
-    TypeError
-        If ``dtype`` is not float32 or float64.
+    ValueError, TypeError
+        If a size is not a positive integer, ``radius`` not a positive finite number, or
+        ``dtype`` not float32 or float64.
     """
-    for name, s in (("s_x", s_x), ("s_h", s_h), ("s_y", s_y)):
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-            raise ValueError(f"{name} must be a positive integer; got {s!r}")
-    if radius is not None:
-        radius = _check_threshold(radius, "radius")
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOATS:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    rng = np.random.default_rng(seed)
+    rng, dtype = _check_init(s_x, s_h, s_y, seed, dtype)
     W_hh = rng.standard_normal((s_h, s_h)) / np.sqrt(s_h)          # (s_h, s_h)
     if radius is not None:
-        W_hh *= radius / np.max(np.abs(np.linalg.eigvals(W_hh)))
+        W_hh *= _check_threshold(radius, "radius") / np.max(np.abs(np.linalg.eigvals(W_hh)))
     W_xh = rng.standard_normal((s_h, s_x)) / np.sqrt(s_x)          # (s_h, s_x)
     W_y = rng.standard_normal((s_y, s_h)) * np.sqrt(2 / (s_h + s_y))  # (s_y, s_h)
     W_h = np.concatenate([W_hh, W_xh], axis=1).astype(dtype)       # (s_h, s_h + s_x)
     return [(W_h, np.zeros(s_h, dtype)), (W_y.astype(dtype), np.zeros(s_y, dtype))]
-
-
-def _check_rnn(params, X, Y=None):
-    """Check a recurrent network's arguments; return (s_h, X, Y) with X, Y cast (Chapter 6)."""
-    if not isinstance(params, (list, tuple)) or len(params) != 2:
-        raise TypeError("a recurrent network's params must be [(W_h, b_h), (W_y, b_y)], as "
-                        f"rnn_init returns; got {_what(params)}")
-    _check_params(params)               # arrays of one float dtype; W_y has s_h columns
-    W_h = params[0][0]
-    s_h = W_h.shape[0]
-    s_x = W_h.shape[1] - s_h
-    if s_x < 1:
-        raise ValueError(f"W_h has shape {W_h.shape}, but W_h = [W_hh | W_xh] must have shape "
-                         "(s_h, s_h + s_x) with s_x >= 1 input")
-    X = np.asarray(X)
-    if X.ndim != 3 or X.shape[0] == 0 or X.shape[1] == 0 or X.shape[2] != s_x:
-        raise ValueError(f"X must have shape (m, T, s_x) = (m, T, {s_x}): m >= 1 sequences of "
-                         f"T >= 1 steps of {s_x} inputs; got {_what(X)}")
-    X = _as_float_array(X, "X", dtype=W_h.dtype)
-    if Y is not None:
-        s_y = params[1][0].shape[0]
-        Y = np.asarray(Y)
-        if Y.shape != (X.shape[0], s_y):
-            raise ValueError(f"Y must have shape (m, s_y) = ({X.shape[0]}, {s_y}), one target "
-                             f"row per sequence; got {_what(Y)}")
-        Y = _as_float_array(Y, "Y", dtype=W_h.dtype)
-    return s_h, X, Y
 
 
 def rnn_forward(params, X):
@@ -200,16 +228,11 @@ def rnn_forward(params, X):
     (W_h, b_h), (W_y, b_y) = params
     m, T, _ = X.shape
     W_hh, W_xh = W_h[:, :s_h], W_h[:, s_h:]     # views: (s_h, s_h) and (s_h, s_x)
-    U = X @ W_xh.T                              # (m, T, s_h): W_xh x_t for every t at once
-    U += b_h
-    H = np.empty((m, T + 1, s_h), dtype=W_h.dtype)
-    H[:, 0] = 0                                 # h_0 = 0
+    U = X @ W_xh.T + b_h                        # (m, T, s_h): W_xh x_t + b_h for every t
+    H = np.zeros((m, T + 1, s_h), dtype=W_h.dtype)   # H[:, 0] = h_0 = 0
     for t in range(1, T + 1):
-        z = H[:, t - 1] @ W_hh.T                # (m, s_h) @ (s_h, s_h) -> (m, s_h)
-        z += U[:, t - 1]
-        np.tanh(z, out=H[:, t])                 # h_t = tanh(z_t)
-    Y_hat = H[:, T] @ W_y.T + b_y               # (m, s_h) @ (s_h, s_y) -> (m, s_y)
-    return H, Y_hat
+        H[:, t] = np.tanh(H[:, t - 1] @ W_hh.T + U[:, t - 1])   # h_t, (m, s_h)
+    return H, H[:, T] @ W_y.T + b_y             # (m, s_h) @ (s_h, s_y) -> (m, s_y)
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-020
 def rnn_backward(params, X, H, dY_hat):
@@ -240,36 +263,23 @@ def rnn_backward(params, X, H, dY_hat):
     """
     s_h, X, _ = _check_rnn(params, X)
     (W_h, _), (W_y, _) = params
-    m, T, s_x = X.shape
-    if not isinstance(H, np.ndarray) or H.shape != (m, T + 1, s_h):
-        raise ValueError(f"H must be the (m, T + 1, s_h) = ({m}, {T + 1}, {s_h}) array of hidden "
-                         f"states rnn_forward returns; got {_what(H)}")
-    dY_hat = np.asarray(dY_hat)
-    if dY_hat.shape != (m, W_y.shape[0]):
-        raise ValueError(f"dY_hat must have shape (m, s_y) = ({m}, {W_y.shape[0]}); "
-                         f"got {_what(dY_hat)}")
-    W_hh = W_h[:, :s_h]                         # (s_h, s_h)
-    dW_h = np.zeros_like(W_h)                   # (s_h, s_h + s_x), filled by the sums over t
-    dW_hh, dW_xh = dW_h[:, :s_h], dW_h[:, s_h:]  # views into dW_h
-    db_h = np.zeros(s_h, dtype=W_h.dtype)
+    dY_hat = _check_backward_args(X, H, dY_hat, s_h, W_y)
+    dW_h, db_h = np.zeros_like(W_h), np.zeros(s_h, dtype=W_h.dtype)   # sums over t
     dH = np.empty_like(H)                       # dH[:, t] = dJ/dh_t
-    dH[:, T] = dY_hat @ W_y                     # (m, s_y) @ (s_y, s_h) -> (m, s_h)
-    for t in range(T, 0, -1):
+    dH[:, -1] = dY_hat @ W_y                    # (m, s_y) @ (s_y, s_h) -> (m, s_h)
+    for t in range(X.shape[1], 0, -1):
         dZ = dH[:, t] * (1 - H[:, t] ** 2)      # dJ/dz_t, (m, s_h): tanh' = 1 - h_t^2
-        dW_hh += dZ.T @ H[:, t - 1]             # (s_h, m) @ (m, s_h), summed over the batch
-        dW_xh += dZ.T @ X[:, t - 1]             # (s_h, m) @ (m, s_x)
+        dW_h += dZ.T @ np.concatenate([H[:, t - 1], X[:, t - 1]], axis=1)  # [W_hh | W_xh]
         db_h += dZ.sum(axis=0)
-        np.matmul(dZ, W_hh, out=dH[:, t - 1])   # dJ/dh_{t-1} = dJ/dz_t W_hh, (m, s_h)
-    dW_y = dY_hat.T @ H[:, T]                   # (s_y, m) @ (m, s_h) -> (s_y, s_h)
-    db_y = dY_hat.sum(axis=0)
-    return [(dW_h, db_h), (dW_y, db_y)], dH
+        dH[:, t - 1] = dZ @ W_h[:, :s_h]        # dJ/dh_{t-1} = dJ/dz_t W_hh, (m, s_h)
+    return [(dW_h, db_h), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
 
 
 def rnn_loss_and_gradients(params, X, Y):
     """The mean squared error of a vanilla tanh recurrent network and its gradient (Chapter 6).
 
-    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2, the output read from the last hidden state h_T;
-    the gradient by backpropagation through time (``rnn_backward``).
+    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 with y_hat = W_y h_T + b_y; the gradient by
+    backpropagation through time (``rnn_backward``).
 
     Parameters
     ----------
@@ -291,35 +301,19 @@ def rnn_loss_and_gradients(params, X, Y):
     TypeError, ValueError
         If ``params`` is not a recurrent network's, or ``X`` or ``Y`` does not fit it.
     """
-    _, X, Y = _check_rnn(params, X, Y)
-    H, Y_hat = rnn_forward(params, X)
-    R = Y_hat - Y                               # (m, s_y) residuals
-    m = X.shape[0]
-    loss = 0.5 * _sum_of_squares(R) / m
-    grads, _ = rnn_backward(params, X, H, R / m)
-    return loss, grads
+    return _mse_bptt(params, X, Y, rnn_forward, rnn_backward, gates=1)
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-031
-def _refuse_nonfinite(norms, what="the gradient"):
-    """Raise a ValueError if a layer's norm is NaN or infinite (Chapter 6)."""
-    for l, norm in enumerate(norms, start=1):
-        if not math.isfinite(norm):
-            raise ValueError(
-                f"{what} of layer {l} is not finite (its norm is {norm}): it holds NaN or "
-                "infinity, and no clipping can repair that. The loss has probably diverged "
-                "already; lower the learning rate, or clip from the first step on.")
-
-
 def clip_by_value(grads, clip_value):
     """Clip every entry of a gradient to [-clip_value, clip_value] (Chapter 6).
 
-    Like ``torch.nn.utils.clip_grad_value_``, but returns new arrays: ``grads`` is not modified.
-    Clipping entries separately changes the gradient's direction when some are clipped.
+    Like ``torch.nn.utils.clip_grad_value_``, but returns new arrays; clipping entries separately
+    changes the gradient's direction when some are clipped and others are not.
 
     Parameters
     ----------
     grads : list of (dW, db) pairs
-        One pair per layer, float32 or float64.
+        One pair per layer, float32 or float64; not modified.
     clip_value : positive float
         The largest absolute value an entry may keep.
 
@@ -331,87 +325,61 @@ def clip_by_value(grads, clip_value):
     Raises
     ------
     TypeError, ValueError
-        If ``grads`` is not a list of (dW, db) pairs of float arrays, ``clip_value`` is not a
-        positive finite number, or the gradient holds NaN or infinity.
+        If ``grads`` is not a list of (dW, db) pairs of float arrays, the threshold is not a
+        positive finite number, or the gradient holds NaN or infinity. Nothing is modified.
     """
-    _check_grads(grads)
-    c = _check_threshold(clip_value, "clip_value")
-    _refuse_nonfinite(gradient_norms(grads))
-    return [(np.clip(dW, -c, c), np.clip(db, -c, c)) for dW, db in grads]
+    _, c = _checked_norms(grads, clip_value, "clip_value")
+    c = [min(c, float(np.finfo(dW.dtype).max)) for dW, _ in grads]   # float32: no overflow
+    return [(np.clip(dW, -k, k), np.clip(db, -k, k)) for (dW, db), k in zip(grads, c, strict=True)]
 
 
 def clip_by_norm(grads, max_norm):
     """Scale each layer's gradient, separately, to norm at most ``max_norm`` (Chapter 6).
 
     Layer l's pair (dW, db) is multiplied by min(1, max_norm / (||g^(l)|| + 1e-6)), with
-    ||g^(l)|| the norm of dW and db together (``gradient_norms``).
-
-    Parameters
-    ----------
-    grads : list of (dW, db) pairs
-        One pair per layer, float32 or float64.
-    max_norm : positive float
-        The largest norm a layer's gradient may keep.
-
-    Returns
-    -------
-    clipped : list of (dW, db) pairs
-        New arrays, shaped like ``grads`` and of its dtype.
-    norms : numpy.ndarray of float64, shape (len(grads),)
-        Each layer's norm before clipping.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As ``clip_by_value``, for ``max_norm``.
+    ||g^(l)|| the norm of dW and db together (``gradient_norms``). Arguments, errors and the
+    returned arrays as for ``clip_by_value``; returns ``(clipped, norms)`` with ``norms`` each
+    layer's norm before clipping (numpy.ndarray of float64).
     """
-    norms = gradient_norms(grads)
-    max_norm = _check_threshold(max_norm, "max_norm")
-    _refuse_nonfinite(norms)
-    clipped = []
-    for (dW, db), norm in zip(grads, norms, strict=True):
-        factor = min(1.0, max_norm / (float(norm) + _EPS))   # a Python float keeps float32
-        clipped.append((dW * factor, db * factor))
-    return clipped, norms
+    norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
+    factors = [min(1.0, max_norm / (norm + _EPS)) for norm in norms.tolist()]  # Python floats
+    return [(dW * k, db * k) for (dW, db), k in zip(grads, factors, strict=True)], norms
 
 
 def clip_by_global_norm(grads, max_norm):
     """Scale the whole gradient to norm at most ``max_norm``, keeping its direction (Chapter 6).
 
-    Every array is multiplied by the same factor min(1, max_norm / (||g|| + 1e-6)), with ||g||
-    the 2-norm of all entries of all layers together: the factor of
-    ``torch.nn.utils.clip_grad_norm_``. A zero gradient stays zero.
+    Every array is multiplied by min(1, max_norm / (||g|| + 1e-6)), with ||g|| the 2-norm of all
+    entries of all layers together: the factor of ``torch.nn.utils.clip_grad_norm_``. A zero
+    gradient stays zero; float32 stays float32.
 
     Parameters
     ----------
     grads : list of (dW, db) pairs
-        One pair per layer, float32 or float64.
+        One pair per layer, float32 or float64; not modified.
     max_norm : positive float
         The largest norm the whole gradient may keep.
 
     Returns
     -------
     clipped : list of (dW, db) pairs
-        New arrays, shaped like ``grads`` and of its dtype; ``grads`` is not modified.
+        New arrays, shaped like ``grads`` and of its dtype.
     norm : float
         ||g||, the norm of the whole gradient before clipping.
 
     Raises
     ------
     TypeError, ValueError
-        If ``grads`` is not a list of (dW, db) pairs of float arrays, ``max_norm`` is not a
-        positive finite number, or the gradient holds NaN or infinity.
+        As ``clip_by_value``. Nothing is modified.
     """
-    norms = gradient_norms(grads)
-    max_norm = _check_threshold(max_norm, "max_norm")
-    _refuse_nonfinite(norms)
+    norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
     norm = math.sqrt(math.fsum(n * n for n in norms.tolist()))
     factor = min(1.0, max_norm / (norm + _EPS))
     return [(dW * factor, db * factor) for dW, db in grads], norm
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-039
 def _clip_cases(seed):
-    """Gradients and thresholds that tell global-norm clipping from its near misses (Chapter 6)."""
+    """Gradients and thresholds that tell global-norm clipping from its near misses."""
     rng = np.random.default_rng(seed)
 
     def grad(sizes, norm, dtype=np.float64):
@@ -434,45 +402,72 @@ def _clip_cases(seed):
     ]
 
 
+_CLIP_HINTS = [   # (hint, what the mistake computes)
+    ("this is clipping layer by layer: compute one norm over all layers together",
+     lambda g, c: clip_by_norm(g, c)[0]),
+    ("this is scaling every gradient to norm max_norm: only shrink, never stretch",
+     lambda g, c: [(dW * (c / n), db * (c / n)) for n in [max(math.sqrt(sum(
+         _sum_of_squares(a) for p in g for a in p)), 1e-300)] for dW, db in g]),
+    ("this is clipping by value: scale all entries by the same factor instead",
+     lambda g, c: clip_by_value(g, c)),
+]
+
+
+def _clip_problem(result, grads, max_norm):
+    """What is wrong with a reader's ``(clipped, norm)`` for one case, or None."""
+    expected, expected_norm = clip_by_global_norm(grads, max_norm)
+    if (not isinstance(result, (list, tuple)) or len(result) != 2
+            or isinstance(result[1], (list, tuple))):
+        return ("it should return a pair (clipped, norm): the clipped gradients and the norm "
+                f"before clipping; it returned {_what(result)}")
+    clipped, norm = result
+    with warnings.catch_warnings():   # NaN in the reader's result: reported below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        problem = _first_difference(clipped, expected, rtol=1e-5, atol=1e-12,
+                                    where="the clipped gradients")
+        if problem and any(np.isnan(np.asarray(a, float)).any() for p in clipped for a in p):
+            return problem + ("\n    Hint: NaN: a zero gradient has norm 0, and max_norm / 0 is "
+                              "not a number; divide by norm + 1e-6")
+    if problem:
+        hints = [h for h, f in _CLIP_HINTS if _first_difference(
+            clipped, f(grads, max_norm), rtol=1e-5, atol=1e-12) is None]
+        return problem + "".join(f"\n    Hint: {h}" for h in hints[:1])
+    problem = _first_difference(norm, expected_norm, rtol=1e-5, atol=1e-12,
+                                where="the norm it returns")
+    if problem and np.isclose(norm, min(expected_norm, max_norm), rtol=1e-5):
+        problem += "\n    Hint: that is the norm after clipping; return the norm before"
+    for l, ((a, b), (dW, _)) in enumerate(zip(clipped, grads, strict=True), start=1):
+        if problem is None and (np.asarray(a).dtype, np.asarray(b).dtype) != (dW.dtype,) * 2:
+            problem = (f"the clipped layer {l} is {np.asarray(a).dtype}, but the gradient was "
+                       f"{dW.dtype}: multiply by a Python float factor to keep the dtype")
+    return problem
+
+
 def check_clip_by_global_norm(fn, *, seed=0):
     """Check the reader's global-norm clipping against ``clip_by_global_norm`` (Chapter 6).
 
     Calls ``fn(grads, max_norm)`` on seven cases (above and below the threshold, all zero,
     float32, one layer, layers each below the threshold but not together, a huge norm) and prints
-    a verdict: a line of success, or the first case where ``fn`` disagrees, what differs and, for
-    common mistakes, a hint. Clipped values are compared with a relative tolerance of 1e-5, so
-    scaling by max_norm / norm without the 1e-6 passes too.
+    a verdict: success, or the first case where ``fn`` disagrees, what differs and, for common
+    mistakes, a hint. Values are compared with a relative tolerance of 1e-5.
 
     Parameters
     ----------
     fn : callable
-        ``fn(grads, max_norm) -> (clipped, norm)``: ``grads`` a list of (dW, db) pairs, ``clipped``
-        a new list of pairs shaped like ``grads`` and of its dtype, ``norm`` the global norm
-        before clipping. ``grads`` must not be modified.
+        ``fn(grads, max_norm) -> (clipped, norm)``: new arrays shaped like ``grads`` and of its
+        dtype, and the global norm before clipping; ``grads`` must not be modified.
     seed : int
         Which random cases.
 
     Returns
     -------
     bool
-        True if ``fn`` agrees with ``clip_by_global_norm`` on every case. Errors that ``fn``
-        raises are reported in the verdict, not raised.
+        True if ``fn`` agrees on every case; errors ``fn`` raises are reported, not raised.
     """
     name = getattr(fn, "__name__", "")
-    name = "your function" if not name or name == "<lambda>" else name
-    hints = [
-        ("this is clipping layer by layer: compute one norm over all layers together",
-         lambda g, c: clip_by_norm(g, c)[0]),
-        ("this is scaling every gradient to norm max_norm: only shrink, never stretch "
-         "(the factor is at most 1)",
-         lambda g, c: [(dW * (c / n), db * (c / n)) for n in [max(
-             math.sqrt(sum(_sum_of_squares(a) for p in g for a in p)), 1e-300)] for dW, db in g]),
-        ("this is clipping by value: scale all entries by the same factor instead",
-         lambda g, c: clip_by_value(g, c)),
-    ]
+    name = "your function" if name in ("", "<lambda>") else name
     cases = _clip_cases(seed)
     for k, (what, grads, max_norm) in enumerate(cases, start=1):
-        expected, expected_norm = clip_by_global_norm(grads, max_norm)
         copies = _copy(grads)
         details = [f"case: {what}", f"grads: {_describe(grads)}", f"max_norm: {max_norm}"]
         try:
@@ -480,41 +475,7 @@ def check_clip_by_global_norm(fn, *, seed=0):
         except Exception as error:  # the reader's bug, reported, not raised
             return _verdict(False, f"{name} raised {type(error).__name__} on case {k} of "
                             f"{len(cases)}: {error}", details)
-        problem = None
-        if (not isinstance(result, (list, tuple)) or len(result) != 2
-                or isinstance(result[1], (list, tuple))):   # only the clipped gradients?
-            problem = ("it should return a pair (clipped, norm): the clipped gradients and the "
-                       f"norm before clipping; it returned {_what(result)}")
-        else:
-            clipped, norm = result
-            with warnings.catch_warnings():   # NaN in the reader's result: reported below
-                warnings.simplefilter("ignore", RuntimeWarning)
-                problem = _first_difference(clipped, expected, rtol=1e-5, atol=1e-12,
-                                            where="the clipped gradients")
-            if problem:
-                if any(np.isnan(np.asarray(a, dtype=float)).any() for p in clipped for a in p):
-                    problem += ("\n    Hint: NaN: a zero gradient has norm 0, and max_norm / 0 "
-                                "is not a number; divide by norm + 1e-6")
-                else:
-                    for hint, mistake in hints:
-                        if _first_difference(clipped, mistake(grads, max_norm), rtol=1e-5,
-                                             atol=1e-12) is None:
-                            problem += f"\n    Hint: {hint}"
-                            break
-            if problem is None:
-                problem = _first_difference(norm, expected_norm, rtol=1e-5, atol=1e-12,
-                                            where="the norm it returns")
-                if problem and np.isclose(norm, min(expected_norm, max_norm), rtol=1e-5):
-                    problem += ("\n    Hint: that is the norm after clipping; return the norm "
-                                "before clipping (what the caller logs as grad_norm)")
-            if problem is None:
-                for l, ((a, b), (dW, db)) in enumerate(zip(clipped, grads, strict=True), start=1):
-                    dtypes = (np.asarray(a).dtype, np.asarray(b).dtype)
-                    if dtypes != (dW.dtype, db.dtype):
-                        problem = (f"the clipped layer {l} is {dtypes[0]}, but the gradient was "
-                                   f"{dW.dtype}: keep the dtype (multiply by a Python float "
-                                   "factor, not a NumPy float64)")
-                        break
+        problem = _clip_problem(result, grads, max_norm)
         if problem is None and not _same(grads, copies):
             problem = "it modified the gradients it was given; return new arrays instead"
         if problem:
