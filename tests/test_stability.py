@@ -1,6 +1,7 @@
 """Tests for nnbook.stability (chapter 6): gradient norms, clipping, its checker, RNN and BPTT."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -498,3 +499,72 @@ def test_global_clipping_keeps_a_too_large_learning_rate_from_diverging():
     history = runs[False]
     assert len(history["grad_norm"]) == 200 and all(map(math.isfinite, history["step_loss"]))
     assert max(history["grad_norm"]) > 1.0          # the recorded norms are before clipping
+
+
+# --- a failing call changes nothing (issue: mutating operations are atomic) -------------------
+
+
+CLIPPERS = [clip_by_value, lambda g, c: clip_by_norm(g, c), lambda g, c: clip_by_global_norm(g, c)]
+
+
+def snapshot(grads):
+    """Every array's dtype, shape and bytes: equality is bit for bit, NaN included."""
+    return [(a.dtype, a.shape, a.tobytes()) if isinstance(a, np.ndarray) else repr(a)
+            for pair in grads for a in (pair if isinstance(pair, (list, tuple)) else [pair])]
+
+
+def second_layer(grads, dW=None, db=None):
+    """``grads`` with its second layer's dW or db replaced (the first layer is left valid)."""
+    (dW1, db1), (dW2, db2) = grads
+    return [(dW1, db1), (dW2 if dW is None else dW, db2 if db is None else db)]
+
+
+BAD = {   # name: (gradients from good ones, threshold)
+    "threshold 0": (lambda g: g, 0.0), "threshold -1": (lambda g: g, -1.0),
+    "threshold nan": (lambda g: g, math.nan), "threshold inf": (lambda g: g, math.inf),
+    "threshold str": (lambda g: g, "1"), "threshold None": (lambda g: g, None),
+    "threshold array": (lambda g: g, np.array([1.0, 2.0])),
+    "NaN in layer 2": (lambda g: second_layer(g, dW=np.full_like(g[1][0], np.nan)), 1.0),
+    "inf in layer 2": (lambda g: second_layer(g, db=np.full_like(g[1][1], np.inf)), 1.0),
+    "layer 2 mis-shaped": (lambda g: second_layer(g, db=np.zeros(7)), 1.0),
+    "layer 2 int": (lambda g: second_layer(g, dW=np.ones(g[1][0].shape, dtype=int)), 1.0),
+    "layer 2 complex": (lambda g: second_layer(g, dW=g[1][0].astype(complex)), 1.0),
+    "layer 2 float16": (lambda g: second_layer(g, dW=g[1][0].astype(np.float16)), 1.0),
+    "layer 2 a list": (lambda g: second_layer(g, dW=g[1][0].tolist()), 1.0),
+}
+
+
+@pytest.mark.parametrize("clip", CLIPPERS)
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_failing_clip_leaves_every_gradient_bit_for_bit(clip, case):
+    make, threshold = BAD[case]
+    grads = make(random_grads([4, 3, 2], norm=50.0))
+    before = snapshot(grads)
+    with pytest.raises((TypeError, ValueError)) as info:
+        clip(grads, threshold)
+    assert snapshot(grads) == before
+    assert "numpy" not in type(info.value).__module__      # the library's error, not NumPy's
+
+
+@given(threshold=st.one_of(st.floats(), st.integers(-10**6, 10**6), st.text(max_size=3),
+                           st.none(), st.booleans()))
+def test_any_threshold_is_either_used_or_refused_clearly(threshold):
+    grads = random_grads([3, 2], norm=4.0)
+    before = snapshot(grads)
+    for clip in CLIPPERS:
+        try:
+            clip(grads, threshold)
+        except TypeError as error:
+            assert "positive number" in str(error)
+        except ValueError as error:
+            assert "positive, finite" in str(error)
+        assert snapshot(grads) == before
+
+
+def test_clip_by_value_with_a_threshold_beyond_float32_keeps_the_values_without_warning():
+    grads = random_grads([3, 2], norm=4.0, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for threshold in (1e39, 1e300):
+            clipped = clip_by_value(grads, threshold)
+            assert_same(clipped, grads)
