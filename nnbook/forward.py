@@ -13,56 +13,12 @@ import numpy as np
 
 from ._checks import _FLOATS, _check_params, _check_X, _compare_on_cases, _what
 
-# %% ../book/01_forward_propagation.ipynb #fwd-014
+# %% ../book/01_forward_propagation.ipynb #fwd-014a
 _INITS = {
     "small": lambda fan_in, fan_out: 0.01,
     "xavier": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
     "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
 }
-
-
-def init_params(sizes, *, seed=None, dtype=np.float64, init="xavier"):
-    """Create the parameters of a densely connected network with random weights (Chapter 1).
-
-    Parameters
-    ----------
-    sizes : sequence of int
-        ``[s_1, s_2, ..., s_{n_l}]``, the number of units in each layer, at least two layers.
-    seed : None, int or numpy.random.Generator
-        Where the randomness comes from; the same int gives the same parameters.
-    dtype : float32 or float64
-        The dtype of every array.
-    init : "small", "xavier", "he" or a positive number
-        The standard deviation of the normal distribution the weights are drawn from:
-        "small" 0.01, "xavier" sqrt(2 / (s_l + s_{l+1})), "he" sqrt(2 / s_l), a number that number.
-
-    Returns
-    -------
-    params : list of (W, b) pairs
-        ``params[l-1] = (W^(l), b^(l))`` with ``W^(l)`` of shape (s_{l+1}, s_l) and ``b^(l)``
-        zeros of shape (s_{l+1},).
-
-    Raises
-    ------
-    ValueError
-        If ``sizes`` has fewer than two entries or one is not a positive integer, or ``init`` is
-        unknown or not a positive finite number.
-    TypeError
-        If ``dtype`` is not float32 or float64.
-    """
-    sizes = _check_sizes(sizes)
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOATS:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    std = _init_std(init)
-    rng = np.random.default_rng(seed)
-    params = []
-    for s_in, s_out in zip(sizes[:-1], sizes[1:], strict=True):
-        W = rng.standard_normal((s_out, s_in), dtype=dtype)  # W^(l): (s_{l+1}, s_l)
-        W *= std(s_in, s_out)
-        b = np.zeros(s_out, dtype=dtype)                      # b^(l): (s_{l+1},)
-        params.append((W, b))
-    return params
 
 
 def _init_std(init):
@@ -91,15 +47,50 @@ def _check_sizes(sizes):
             raise ValueError(f"sizes must be positive integers; s_{l} = sizes[{l - 1}] is {s!r}")
     return [int(s) for s in sizes]
 
+# %% ../book/01_forward_propagation.ipynb #fwd-014
+def init_params(sizes, *, seed=None, dtype=np.float64, init="xavier"):
+    """Create the parameters of a densely connected network with random weights (Chapter 1).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``[s_1, s_2, ..., s_{n_l}]``, the number of units in each layer, at least two layers.
+    seed : None, int or numpy.random.Generator
+        Where the randomness comes from; the same int gives the same parameters.
+    dtype : float32 or float64
+        The dtype of every array.
+    init : "small", "xavier", "he" or a positive number
+        The standard deviation of the normal distribution the weights are drawn from:
+        "small" 0.01, "xavier" sqrt(2 / (s_l + s_{l+1})), "he" sqrt(2 / s_l), a number that number.
+
+    Returns
+    -------
+    params : list of (W, b) pairs
+        ``params[l-1] = (W^(l), b^(l))``: W^(l) of shape (s_{l+1}, s_l), b^(l) zeros (s_{l+1},).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``sizes`` are not at least two positive integers, ``init`` is unknown or not a
+        positive finite number, or ``dtype`` is not float32 or float64.
+    """
+    sizes = _check_sizes(sizes)
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOATS:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    std = _init_std(init)
+    rng = np.random.default_rng(seed)
+    params = []
+    for s_in, s_out in zip(sizes[:-1], sizes[1:], strict=True):
+        W = rng.standard_normal((s_out, s_in), dtype=dtype)  # W^(l): (s_{l+1}, s_l)
+        W *= std(s_in, s_out)
+        b = np.zeros(s_out, dtype=dtype)                      # b^(l): (s_{l+1},)
+        params.append((W, b))
+    return params
+
 # %% ../book/01_forward_propagation.ipynb #fwd-018
-def _as_float(z):
-    """``z`` as a float array: float32 and float64 kept, anything else to float64."""
-    z = np.asarray(z)
-    return z if z.dtype in _FLOATS else z.astype(np.float64)
-
-
 def sigmoid(z, out=None):
-    """The logistic sigmoid 1 / (1 + exp(-z)), elementwise, without overflow (Chapter 1).
+    """The logistic sigmoid 1 / (1 + exp(-z)), elementwise (Chapter 1).
 
     Parameters
     ----------
@@ -114,107 +105,70 @@ def sigmoid(z, out=None):
         Values in [0, 1], the shape and dtype of ``z``.
     """
     z = _as_float(z)
-    a = np.negative(z, out=np.empty_like(z) if out is None else out)
-    # exp(-z) overflows to inf for z < -709 (float64) or z < -88 (float32); then 1 / (1 + inf)
-    # is 0, the right answer, so the overflow is harmless and we silence its warning.
-    with np.errstate(over="ignore"):
+    a = np.negative(z, out=np.empty_like(z) if out is None else out)   # -z
+    with np.errstate(over="ignore"):  # exp(-z) = inf for z < -709 gives 1 / inf = 0: right
         np.exp(a, out=a)
     a += 1
-    return np.reciprocal(a, out=a)
+    return np.reciprocal(a, out=a)                                      # 1 / (1 + exp(-z))
 
 
 def tanh(z, out=None):
-    """The hyperbolic tangent, elementwise (Chapter 1). Values in [-1, 1]; see ``sigmoid``."""
+    """The hyperbolic tangent, elementwise, values in [-1, 1] (Chapter 1); as ``sigmoid``."""
     return np.tanh(_as_float(z), out=out)
 
 
 def relu(z, out=None):
-    """The rectified linear unit max(z, 0), elementwise (Chapter 1). See ``sigmoid``."""
+    """The rectified linear unit max(z, 0), elementwise (Chapter 1); as ``sigmoid``."""
     z = _as_float(z)
-    # max(z, 0) against a row of zeros rather than the scalar 0: the same numbers, but NumPy
-    # then runs its vectorized loop on each row, which takes half the time on a 512 x 256 batch.
+    # Against a row of zeros rather than the scalar 0: the same numbers, twice as fast.
     return np.maximum(z, np.zeros(z.shape[-1:], z.dtype), out=out)
 
 
 def identity(z, out=None):
-    """The identity f(z) = z (Chapter 1): returns ``z`` itself (no copy) unless ``out`` is given."""
+    """The identity f(z) = z (Chapter 1): ``z`` itself, or a copy in ``out``."""
     z = _as_float(z)
     if out is None or out is z:
         return z
     np.copyto(out, z)
     return out
 
-
+# %% ../book/01_forward_propagation.ipynb #fwd-018b
 def softmax(z, out=None):
-    """The softmax of each row: exp(z_j) / sum_k exp(z_k), computed stably (Chapter 1).
+    """The softmax of each row, exp(z_j) / sum_k exp(z_k), for the output layer (Chapter 1).
 
-    Only for the output layer: each row of the result is a probability distribution over the
-    s_{n_l} output units.
-
-    Parameters
-    ----------
-    z : array_like, shape (m, k) or (k,)
-        One row per example (a 1-D ``z`` is one example).
-    out : numpy.ndarray, optional
-        Where to write the result (may be ``z`` itself).
-
-    Returns
-    -------
-    numpy.ndarray
-        The shape and dtype of ``z``; every row is positive and sums to 1.
+    ``z`` has shape (m, k), one example per row, or (k,); the result has its shape and dtype, and
+    each row is a probability distribution. Each row's maximum is subtracted first: no overflow.
     """
     z = _as_float(z)
-    # softmax(z) = softmax(z - c) for any c per row; with c = the row's maximum, exp never
-    # overflows (every exponent is <= 0) and at least one term of the sum is exp(0) = 1.
-    a = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
-    np.exp(a, out=a)
+    a = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)  # softmax(z - c) = softmax(z)
+    np.exp(a, out=a)                                            # every exponent <= 0
     a /= a.sum(axis=-1, keepdims=True)
     return a
 
 
 def sigmoid_derivative(z, a=None):
-    """The derivative of the sigmoid at ``z``: a (1 - a) with a = sigmoid(z) (Chapter 1).
-
-    Parameters
-    ----------
-    z : array_like
-        Where to take the derivative.
-    a : array_like, optional
-        ``sigmoid(z)`` if already computed (a forward pass has it); then this costs two
-        elementwise operations.
-
-    Returns
-    -------
-    numpy.ndarray
-        The shape and dtype of ``z``.
-    """
+    """sigmoid'(z) = a (1 - a), with a = sigmoid(z) given or computed (Chapter 1)."""
     a = sigmoid(z) if a is None else np.asarray(a)
     return a * (1 - a)
 
 
 def tanh_derivative(z, a=None):
-    """The derivative of tanh at ``z``: 1 - a^2 with a = tanh(z) (Chapter 1).
-
-    See ``sigmoid_derivative``; with ``a`` given this costs two elementwise operations.
-    """
+    """tanh'(z) = 1 - a^2, with a = tanh(z) given or computed (Chapter 1)."""
     a = tanh(z) if a is None else np.asarray(a)
     return 1 - a * a
 
 
 def relu_derivative(z, a=None):
-    """The derivative of ReLU at ``z``: 1 where z > 0, else 0 (Chapter 1); ``a`` is not needed.
-
-    At z = 0, where ReLU has a corner, we take 0, as the common frameworks do.
-    """
+    """ReLU'(z): 1 where z > 0, else 0 (0 at the corner, as frameworks take it) (Chapter 1)."""
     z = _as_float(z)
     return (z > 0).astype(z.dtype)
 
 
 def identity_derivative(z, a=None):
-    """The derivative of the identity: ones shaped like ``z`` (Chapter 1)."""
+    """The identity's derivative: ones shaped like ``z`` (Chapter 1)."""
     return np.ones_like(_as_float(z))
 
-
+# %% ../book/01_forward_propagation.ipynb #fwd-018c
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 OUTPUT_ACTIVATIONS = HIDDEN_ACTIVATIONS + ("softmax",)
 ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "identity": identity,
@@ -223,30 +177,14 @@ DERIVATIVES = {"sigmoid": sigmoid_derivative, "tanh": tanh_derivative,
                "relu": relu_derivative, "identity": identity_derivative}
 
 
+def _as_float(z):
+    """``z`` as a float array: float32 and float64 kept, anything else to float64."""
+    z = np.asarray(z)
+    return z if z.dtype in _FLOATS else z.astype(np.float64)
+
+
 def _check_activation(name, allowed=OUTPUT_ACTIVATIONS, role="output"):
-    """Check an activation's name and return the function (Chapter 1).
-
-    Parameters
-    ----------
-    name : str
-        One of ``allowed``.
-    allowed : tuple of str
-        ``HIDDEN_ACTIVATIONS`` for hidden layers, ``OUTPUT_ACTIVATIONS`` for the output layer.
-    role : str
-        "hidden" or "output", for the error message.
-
-    Returns
-    -------
-    callable
-        ``ACTIVATIONS[name]``, called as ``f(z, out=None)``.
-
-    Raises
-    ------
-    TypeError
-        If ``name`` is not a string.
-    ValueError
-        If ``name`` is not in ``allowed``; the message lists the valid names.
-    """
+    """Return ``ACTIVATIONS[name]``, or a clear error naming the valid activations."""
     if isinstance(name, str) and name in allowed:    # the common case first: no strings built
         return ACTIVATIONS[name]
     valid = ", ".join(repr(n) for n in allowed)
@@ -261,25 +199,21 @@ def _check_activation(name, allowed=OUTPUT_ACTIVATIONS, role="output"):
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(f"unknown {role} activation {name!r}{hint}; valid names: {valid}")
 
-# %% ../book/01_forward_propagation.ipynb #fwd-030
+# %% ../book/01_forward_propagation.ipynb #fwd-030a
 def _check_forward_args(params, X, hidden, output):
-    """Check the arguments of a forward pass; return ``(sizes, X, f, g)`` (Chapter 1).
-
-    ``X`` comes back as an array of the parameters' dtype, ``f`` and ``g`` are the hidden and
-    output activation functions. Raises what ``_check_params``, ``_check_X`` and
-    ``_check_activation`` raise.
-    """
+    """Check a forward pass's arguments once; return (sizes, X in the params' dtype, f, g)."""
     sizes = _check_params(params)
     X = _check_X(X, sizes, dtype=params[0][0].dtype)
     f = _check_activation(hidden, HIDDEN_ACTIVATIONS, "hidden")
     g = _check_activation(output, OUTPUT_ACTIVATIONS, "output")
     return sizes, X, f, g
 
-
+# %% ../book/01_forward_propagation.ipynb #fwd-030
 def forward(params, X, *, hidden="sigmoid", output="identity"):
     """Compute a densely connected network's output for a batch of examples (Chapter 1).
 
-    Layer after layer, z^(l+1) = a^(l) W^(l)T + b^(l) and a^(l+1) = f(z^(l+1)), from a^(1) = X.
+    One example is a row of X, so the equations' z^(l+1) = W^(l) a^(l) + b^(l) becomes, for the
+    whole batch, Z^(l+1) = A^(l) W^(l)T + 1 b^(l)T and A^(l+1) = f(Z^(l+1)), from A^(1) = X.
 
     Parameters
     ----------
@@ -301,7 +235,7 @@ def forward(params, X, *, hidden="sigmoid", output="identity"):
     ------
     TypeError, ValueError
         If the parameters do not describe a network, ``X`` does not fit its input layer or is
-        not finite, or an activation is unknown (see ``_check_forward_args``).
+        not finite, or an activation is unknown.
     """
     sizes, X, f, g = _check_forward_args(params, X, hidden, output)
     A = X                                    # a^(1) = x: (m, s_1)
@@ -324,11 +258,10 @@ def forward_all(params, X, *, hidden="sigmoid", output="identity"):
     Returns
     -------
     Z : list of numpy.ndarray
-        ``Z[k-1]`` = z^(k+1), shape (m, s_{k+1}), for k = 1 ... n_l - 1.
+        ``Z[k-1]`` = Z^(k+1), shape (m, s_{k+1}), for k = 1 ... n_l - 1.
     A : list of numpy.ndarray
-        ``A[0]`` = X (as a float array), ``A[k]`` = a^(k+1), shape (m, s_{k+1}).
-        ``A[-1]`` equals ``forward(params, X, ...)``. With the identity activation, ``A[k]`` is
-        the same array as ``Z[k-1]``: treat both lists as read-only.
+        ``A[0]`` = X (as a float array), ``A[k]`` = A^(k+1), shape (m, s_{k+1}); ``A[-1]`` is
+        the output. With the identity activation ``A[k]`` is ``Z[k-1]``: treat both as read-only.
 
     Raises
     ------
