@@ -324,32 +324,44 @@ def _flat(x, name):
     return x, shape
 
 
-def _ratios(a, n):
-    """Elementwise |a - n| / max(|a|, |n|), 0 where both are 0; a and n flat float64."""
-    scale = np.maximum(np.abs(a), np.abs(n))
+def _floor(J=1.0, eps=1e-5):
+    """tau of eq-grad-relerr: 1000 times the round-off u max(|J|, 1) / eps, over the 'good' 1e-7."""
+    return 1e3 * (np.finfo(np.float64).eps / 2) * max(abs(J), 1.0) / eps / 1e-7
+
+
+def _ratios(a, n, floor):
+    """Elementwise |a - n| / max(|a|, |n|, floor), 0 where that is 0; a and n flat float64."""
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
     return np.divide(np.abs(a - n), scale, out=np.zeros_like(scale), where=scale > 0)
 
 # %% ../book/02_loss_and_gradient.ipynb #214f34dd
-def relative_error(a, n):
-    """The largest elementwise relative error between two gradients (Chapter 2).
+def relative_error(a, n, *, floor=None):
+    """The largest elementwise relative error of two gradients, with a floor (Chapter 2).
 
-    ``max over p of |a_p - n_p| / max(|a_p|, |n_p|)``; an entry with ``a_p = n_p = 0`` counts as 0.
+    ``max over p of |a_p - n_p| / max(|a_p|, |n_p|, floor)``: an entry smaller than the floor,
+    which centred differences cannot confirm to seven digits, is judged by its absolute error.
 
     Parameters
     ----------
     a, n : array_like of one shape, or lists of (dW, db) pairs of the same shapes
         Usually an analytic gradient and a numerical one; compared in float64.
+    floor : float, optional
+        By default ``gradient_check``'s floor for a loss of size at most 1 and eps = 1e-5 (about
+        0.11); 0 gives the plain worst relative error, which cries wolf on tiny entries.
 
     Returns
     -------
     float
         From 0 (equal) to 2 (opposite signs); read it with ``grade_relative_error``. Shapes that
-        differ or non-finite entries: ValueError.
+        differ, non-finite entries or a negative floor: ValueError.
     """
     (a, a_shape), (n, n_shape) = _flat(a, "a"), _flat(n, "n")
     if a_shape != n_shape:
         raise ValueError(f"a and n must have the same shape; got {a_shape} and {n_shape}")
-    return float(_ratios(a, n).max(initial=0.0))
+    floor = _floor() if floor is None else floor
+    if not (isinstance(floor, (int, float, np.integer, np.floating)) and 0 <= floor < math.inf):
+        raise ValueError(f"floor must be a finite number >= 0; got {floor!r}")
+    return float(_ratios(a, n, floor).max(initial=0.0))
 
 # %% ../book/02_loss_and_gradient.ipynb #11a4630d
 GRADIENT_CHECK_THRESHOLDS = (
@@ -385,17 +397,18 @@ def gradient_check(f, theta, grad, *, eps=1e-5, verbose=False):
     Returns
     -------
     float
-        ``relative_error(grad, numerical_gradient(f, theta, eps=eps))``.
+        ``relative_error(grad, numerical_gradient(f, theta, eps=eps), floor=tau)``, the floor
+        ``tau`` set by the loss f(theta) and the step.
     """
     theta = np.asarray(theta)
     analytic = _flat(grad, "grad")[0]
     if analytic.size != theta.size:
         raise ValueError(f"grad has {analytic.size} entries, but theta has {theta.size}")
     numeric = numerical_gradient(f, theta, eps=eps).reshape(-1).astype(np.float64)
-    ratios = _ratios(analytic, numeric)
+    ratios = _ratios(analytic, numeric, _floor(_as_number(f(theta.copy()), "theta"), eps))
     r = float(ratios.max(initial=0.0))
     if verbose:
-        size = f"{r:.2g}" if r > 1e-2 else next(f"below {b:.0e}" for b, _ in GRADIENT_CHECK_THRESHOLDS if r <= b)
+        size = f"{r:.2g}" if r > 1e-2 else next(f"below {b:g}" for b, _ in GRADIENT_CHECK_THRESHOLDS if r <= b)
         print(f"relative error {size}: {grade_relative_error(r)}")
         if r > GRADIENT_CHECK_THRESHOLDS[0][0]:              # where to look for the bug
             p = int(np.argmax(ratios))

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nnbook import (
@@ -25,7 +25,8 @@ from nnbook import (
     relative_error,
     unflatten_params,
 )
-from nnbook.gradient import _check_targets
+from nnbook.backprop import loss_and_gradients
+from nnbook.gradient import _check_targets, _floor
 
 SOFTMAX_CE = {"output": "softmax", "loss": "cross_entropy"}
 SIGMOID_CE = {"output": "sigmoid", "loss": "cross_entropy"}
@@ -465,10 +466,19 @@ def test_numerical_gradients_of_cross_entropy_logits():
 
 def test_relative_error_values():
     assert relative_error(np.array([1.0, -2.0, 0.0]), np.array([1.0, -2.0, 0.0])) == 0.0
-    assert relative_error([1.0, 1e-7], [1.0, 2e-7]) == pytest.approx(0.5)
+    assert relative_error([1.0, 1e-7], [1.0, 2e-7], floor=0) == pytest.approx(0.5)
     assert relative_error(np.array([3.0]), np.array([-3.0])) == 2.0
-    assert relative_error(np.array([0.0]), np.array([1e-300])) == 1.0
+    assert relative_error(np.array([0.0]), np.array([1e-300]), floor=0) == 1.0
     assert relative_error(np.zeros(0), np.zeros(0)) == 0.0
+    # below the floor, entries count by their absolute difference: 1e-7 / tau
+    tau = _floor()                                      # for a loss <= 1 and eps = 1e-5
+    assert tau == pytest.approx(1e3 * 2.0**-53 / 1e-5 / 1e-7) and 0.1 < tau < 0.12
+    assert relative_error([1.0, 1e-7], [1.0, 2e-7]) == pytest.approx(1e-7 / tau)
+    assert relative_error([1.0, 0.5], [1.0, 0.6], floor=0.3) == pytest.approx(0.1 / 0.6)
+    assert relative_error([1.0, 0.05], [1.0, 0.06], floor=0.3) == pytest.approx(0.01 / 0.3)
+    for floor in (-1.0, np.nan, np.inf, "0.1"):
+        with pytest.raises(ValueError, match="floor must be a finite number >= 0"):
+            relative_error([1.0], [1.0], floor=floor)
 
 
 @given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=8), st.integers(0, 1000))
@@ -598,6 +608,7 @@ def test_check_numerical_gradient_reports_an_exception(capsys):
 def test_relative_error_of_nested_lists_is_elementwise():
     a = [[1.0, 2.0], [3.0, 4.0]]
     assert relative_error(a, np.array([[1.0, 2.0], [3.0, 4.5]])) == pytest.approx(0.5 / 4.5)
+    assert relative_error(a, np.array([[1, 2], [3, 4.5]]), floor=9.0) == pytest.approx(0.5 / 9)
 
 
 def test_the_losses_leave_their_inputs_alone():
@@ -640,7 +651,6 @@ def test_numerical_gradient_non_finite_theta(bad):
 
 
 def test_softmax_with_one_output_unit_is_an_error():
-    from nnbook import loss_and_gradients
     message = r"softmax over k = 1 output unit always outputs 1.*output='sigmoid'"
     params = init_params([2, 1], seed=0)
     X = np.ones((3, 2))
@@ -668,3 +678,88 @@ def test_compute_loss_of_huge_parameters_is_an_error():
         compute_loss(params, np.ones((4, 2)), np.ones((4, 1)))
     with pytest.raises(ValueError, match="below the resolution of float64"):
         numerical_gradients(params, np.ones((4, 2)), np.ones((4, 1)))    # 1e300 + 1e-5 == 1e300
+
+
+# -------------------------------------------------- issue 13: a gradient check without false alarms
+
+PAIRS_FOR_CHECKS = [("identity", "mse"), ("sigmoid", "mse"), ("tanh", "mse"),
+                    ("softmax", "cross_entropy"), ("sigmoid", "cross_entropy")]
+
+
+def deep_network(sizes, init, hidden, output, loss, seed, m=5):
+    """A random network with nonzero biases, a batch, targets: (params, J, gradient, J(theta))."""
+    rng = np.random.default_rng(seed)
+    params = init_params(sizes, seed=rng, init=init)
+    for _, b in params:
+        b[:] = 0.1 * rng.standard_normal(b.shape)
+    X = rng.standard_normal((m, sizes[0]))
+    k = sizes[-1]
+    Y = (rng.integers(0, k, size=m) if output == "softmax" else
+         rng.integers(0, 2, size=(m, k)).astype(float) if loss == "cross_entropy" else
+         rng.standard_normal((m, k)))
+    kwargs = dict(hidden=hidden, output=output, loss=loss)
+    J, grads = loss_and_gradients(params, X, Y, **kwargs)
+
+    def f(theta):
+        return compute_loss(unflatten_params(theta, params), X, Y, **kwargs)
+
+    return params, J, flatten_params(grads), f
+
+
+@pytest.mark.parametrize("sizes, init, hidden", [
+    ([4, 5, 5, 5, 2], "small", "sigmoid"), ([4, 6, 6, 6, 6, 6, 2], "small", "sigmoid"),
+    ([4, 6, 6, 6, 6, 6, 2], "small", "tanh"), ([4, 6, 6, 6, 6, 6, 2], "xavier", "sigmoid"),
+    ([4, 6, 6, 6, 6, 6, 2], "xavier", "tanh"), ([4, 6, 6, 6, 6, 6, 2], "he", "sigmoid"),
+    ([4, 6, 6, 6, 6, 6, 2], "he", "tanh")])
+def test_correct_gradients_of_the_issue_networks_are_good(sizes, init, hidden):
+    params, J, a, f = deep_network(sizes, init, hidden, "softmax", "cross_entropy", seed=0)
+    theta = flatten_params(params)
+    r = gradient_check(f, theta, a)
+    assert grade_relative_error(r) == "good" and r < 1e-8
+    n = numerical_gradient(f, theta)
+    assert relative_error(a, n, floor=_floor(J)) == pytest.approx(r)  # gradient_check's floor
+    if init == "small" and len(sizes) == 7:                           # the old false alarm
+        assert relative_error(a, n, floor=0) > 1e-2
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), depth=st.integers(3, 7), width=st.integers(2, 7),
+       init=st.sampled_from(["small", "xavier", "he"]), hidden=st.sampled_from(["sigmoid", "tanh"]),
+       pair=st.sampled_from(PAIRS_FOR_CHECKS))
+def test_correct_gradients_of_random_deep_networks_are_good(seed, depth, width, init, hidden, pair):
+    sizes = [4] + [width] * (depth - 2) + [3]
+    params, J, a, f = deep_network(sizes, init, hidden, *pair, seed=seed)
+    r = gradient_check(f, flatten_params(params), a)
+    assert grade_relative_error(r) == "good", (r, J)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), depth=st.integers(3, 6), width=st.integers(2, 6),
+       init=st.sampled_from(["small", "xavier", "he"]), hidden=st.sampled_from(["sigmoid", "tanh"]),
+       pair=st.sampled_from(PAIRS_FOR_CHECKS), factor=st.sampled_from([0.9, 0.97, 1.02, 1.05]),
+       pick=st.floats(0, 1))
+def test_one_corrupted_entry_is_flagged(seed, depth, width, init, hidden, pair, factor, pick):
+    sizes = [4] + [width] * (depth - 2) + [3]
+    params, J, a, f = deep_network(sizes, init, hidden, *pair, seed=seed)
+    # measurable entries: a 2% error in them exceeds the floor's allowance 1e-7 tau
+    measurable = np.flatnonzero(np.abs(a) >= 1e-5 * max(abs(J), 1.0))
+    assume(measurable.size > 0)
+    p = measurable[int(pick * (measurable.size - 1))]
+    corrupted = a.copy()
+    corrupted[p] *= factor
+    n = numerical_gradient(f, flatten_params(params))
+    r = gradient_check(f, flatten_params(params), corrupted)
+    assert grade_relative_error(r) != "good"
+    assert r == pytest.approx(relative_error(corrupted, n, floor=_floor(J)))
+    if abs(a[p]) >= _floor(J):                                        # a large entry: "wrong"
+        assert r > 1e-2
+
+
+def test_the_floor_follows_the_loss_and_the_step():
+    assert _floor(0.01) == _floor(1.0) == pytest.approx(_floor(), rel=0)
+    assert _floor(10.0) == pytest.approx(10 * _floor(1.0))
+    assert _floor(1.0, eps=1e-4) == pytest.approx(_floor(1.0) / 10)
+    # a loss scaled by 1000 is checked as well as the loss itself
+    params, J, a, f = deep_network([4, 6, 6, 6, 2], "xavier", "tanh", "identity", "mse", seed=3)
+    theta = flatten_params(params)
+    assert gradient_check(lambda v: 1000 * f(v), theta, 1000 * a) < 1e-7
