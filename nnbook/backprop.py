@@ -38,10 +38,9 @@ def _check_overflow(params, values, where):
             raise ValueError(f"W^({l}) or b^({l}) contains NaN or infinity: the gradient is "
                              "undefined (was a step taken with a non-finite gradient?)")
     big = max(float(np.abs(W).max()) for W, _ in params)
-    raise ValueError(f"the {where} pass overflowed to NaN or infinity, although the parameters "
+    raise ValueError(f"the {where} pass overflowed to NaN or infinity although the parameters "
                      f"and X are finite: the weights are too large (largest |W| = {big:.3g}); "
-                     "a learning rate too large makes them so: use a smaller one, or clip "
-                     "the gradient (chapter 6)")
+                     "use a smaller learning rate, or clip the gradient (chapter 6)")
 
 # %% ../book/03_backpropagation.ipynb #bp-016b
 def _times_f_prime(delta, a, name):
@@ -161,12 +160,8 @@ def _gradient_cases(seed, output, loss):
         for _, b in params:
             b[:] = 0.5 * rng.standard_normal(b.shape)
         X = rng.standard_normal((m, sizes[0]))
-        if loss == "mse":
-            Y = rng.standard_normal((m, k))
-        elif output == "softmax":
-            Y = rng.integers(0, k, size=m)
-        else:
-            Y = rng.integers(0, 2, size=(m, k)).astype(np.float64)
+        Y = (rng.standard_normal((m, k)) if loss == "mse" else rng.integers(0, k, size=m)
+             if output == "softmax" else rng.integers(0, 2, size=(m, k)).astype(np.float64))
         cases.append({"params": params, "X": X, "Y": Y})
     return cases
 
