@@ -79,3 +79,17 @@ def test_the_lowest_end_runs_on_the_oldest_supported_python():
     versions = [c.rsplit(" :: ", 1)[1] for c in PROJECT["classifiers"]
                 if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     assert versions[0] == oldest, f"classifiers start at {versions[0]}, requires-python at {oldest}"
+
+
+def test_the_plot_style_is_found_by_its_package_name():
+    # matplotlib >= 3.7 resolves "nnbook.book" to nnbook/book.mplstyle, the package data.
+    matplotlib = pytest.importorskip("matplotlib")
+    from matplotlib import style
+
+    expected = matplotlib.rc_params_from_file(
+        str(ROOT / "nnbook" / "book.mplstyle"), use_default_template=False
+    )
+    assert expected, "nnbook/book.mplstyle sets nothing"
+    with style.context("nnbook.book"):
+        for key, value in expected.items():
+            assert matplotlib.rcParams[key] == value, key
