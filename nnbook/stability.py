@@ -2,7 +2,8 @@
 
 # %% auto #0
 __all__ = ['gradient_norms', 'rnn_init', 'rnn_forward', 'rnn_backward', 'rnn_loss_and_gradients', 'clip_by_value', 'clip_by_norm',
-           'clip_by_global_norm', 'check_clip_by_global_norm']
+           'clip_by_global_norm', 'lstm_init', 'lstm_forward', 'lstm_backward', 'lstm_loss_and_gradients',
+           'check_clip_by_global_norm']
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-003
 import math
@@ -21,6 +22,9 @@ from nnbook._checks import (
     _same,
     _verdict,
     _what,
+)
+from nnbook.forward import (
+    sigmoid,
 )
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-005a
@@ -82,7 +86,7 @@ def gradient_norms(grads):
     Parameters
     ----------
     grads : list of (dW, db) pairs
-        ``grads[l-1] = (dJ/dW^(l), dJ/db^(l))``, shaped like the parameters, float32 or float64.
+        Shaped like the parameters, float32 or float64.
 
     Returns
     -------
@@ -166,19 +170,15 @@ def rnn_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64, radius=None):
     """Random parameters of a vanilla tanh recurrent network (Chapter 6).
 
     ``W_hh`` has entries of standard deviation 1/sqrt(s_h), rescaled to spectral radius
-    ``radius`` if one is given; ``W_xh`` has standard deviation 1/sqrt(s_x), ``W_y`` Xavier's
-    sqrt(2 / (s_h + s_y)); biases are zero.
+    ``radius`` if given; ``W_xh`` 1/sqrt(s_x); ``W_y`` Xavier's; biases zero.
 
     Parameters
     ----------
     s_x, s_h, s_y : int
         Input, hidden and output sizes (positive).
     seed : None, int or numpy.random.Generator
-        Where the randomness comes from.
     dtype : float32 or float64
-        The dtype of every array.
     radius : None or positive float
-        The spectral radius (largest absolute eigenvalue) of ``W_hh``; None keeps the draw's.
 
     Returns
     -------
@@ -189,8 +189,7 @@ def rnn_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64, radius=None):
     Raises
     ------
     ValueError, TypeError
-        If a size is not a positive integer, ``radius`` not a positive finite number, or
-        ``dtype`` not float32 or float64.
+        For a size that is not a positive integer, a bad ``radius`` or ``dtype``.
     """
     rng, dtype = _check_init(s_x, s_h, s_y, seed, dtype)
     W_hh = rng.standard_normal((s_h, s_h)) / np.sqrt(s_h)          # (s_h, s_h)
@@ -201,23 +200,23 @@ def rnn_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64, radius=None):
     W_h = np.concatenate([W_hh, W_xh], axis=1).astype(dtype)       # (s_h, s_h + s_x)
     return [(W_h, np.zeros(s_h, dtype)), (W_y.astype(dtype), np.zeros(s_y, dtype))]
 
-
+# %% ../book/06_vanishing_exploding.ipynb #stab-018b
 def rnn_forward(params, X):
     """Run a vanilla tanh recurrent network over a batch of sequences (Chapter 6).
 
     Parameters
     ----------
     params : list of two (W, b) pairs
-        ``[(W_h, b_h), (W_y, b_y)]`` as ``rnn_init`` returns them.
+        As ``rnn_init`` returns them.
     X : array_like, shape (m, T, s_x)
         m sequences of T steps; cast to the parameters' dtype.
 
     Returns
     -------
     H : numpy.ndarray, shape (m, T + 1, s_h)
-        ``H[:, t]`` = h_t for t = 0 ... T (``H[:, 0]`` = h_0 = 0).
+        ``H[:, t]`` = h_t for t = 0 ... T (h_0 = 0).
     Y_hat : numpy.ndarray, shape (m, s_y)
-        The output W_y h_T + b_y, one row per sequence.
+        W_y h_T + b_y.
 
     Raises
     ------
@@ -240,19 +239,17 @@ def rnn_backward(params, X, H, dY_hat):
 
     Parameters
     ----------
-    params : list of two (W, b) pairs
-        ``[(W_h, b_h), (W_y, b_y)]`` as ``rnn_init`` returns them.
-    X : array_like, shape (m, T, s_x)
-        The sequences the forward pass read.
+    params, X
+        As for ``rnn_forward``.
     H : numpy.ndarray, shape (m, T + 1, s_h)
         The hidden states ``rnn_forward`` returned.
     dY_hat : numpy.ndarray, shape (m, s_y)
-        dJ/dY_hat, the gradient of the loss with respect to the output.
+        dJ/dY_hat.
 
     Returns
     -------
     grads : list of two (dW, db) pairs
-        Shaped like ``params``: ``[(dJ/dW_h, dJ/db_h), (dJ/dW_y, dJ/db_y)]``.
+        Shaped like ``params``.
     dH : numpy.ndarray, shape (m, T + 1, s_h)
         ``dH[:, t]`` = dJ/dh_t for t = 0 ... T.
 
@@ -274,21 +271,18 @@ def rnn_backward(params, X, H, dY_hat):
         dH[:, t - 1] = dZ @ W_h[:, :s_h]        # dJ/dh_{t-1} = dJ/dz_t W_hh, (m, s_h)
     return [(dW_h, db_h), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
 
-
+# %% ../book/06_vanishing_exploding.ipynb #stab-020b
 def rnn_loss_and_gradients(params, X, Y):
-    """The mean squared error of a vanilla tanh recurrent network and its gradient (Chapter 6).
+    """Mean squared error of a tanh recurrent network and its gradient by BPTT (Chapter 6).
 
-    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 with y_hat = W_y h_T + b_y; the gradient by
-    backpropagation through time (``rnn_backward``).
+    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 with y_hat = W_y h_T + b_y.
 
     Parameters
     ----------
     params : list of two (W, b) pairs
-        ``[(W_h, b_h), (W_y, b_y)]`` as ``rnn_init`` returns them.
+        As ``rnn_init`` returns them.
     X : array_like, shape (m, T, s_x)
-        m sequences of T steps.
     Y : array_like, shape (m, s_y)
-        The targets, one row per sequence.
 
     Returns
     -------
@@ -307,15 +301,14 @@ def rnn_loss_and_gradients(params, X, Y):
 def clip_by_value(grads, clip_value):
     """Clip every entry of a gradient to [-clip_value, clip_value] (Chapter 6).
 
-    Like ``torch.nn.utils.clip_grad_value_``, but returns new arrays; clipping entries separately
-    changes the gradient's direction when some are clipped and others are not.
+    Like ``torch.nn.utils.clip_grad_value_``, but returns new arrays; it changes the gradient's
+    direction when some entries are clipped and others not.
 
     Parameters
     ----------
     grads : list of (dW, db) pairs
         One pair per layer, float32 or float64; not modified.
     clip_value : positive float
-        The largest absolute value an entry may keep.
 
     Returns
     -------
@@ -325,57 +318,183 @@ def clip_by_value(grads, clip_value):
     Raises
     ------
     TypeError, ValueError
-        If ``grads`` is not a list of (dW, db) pairs of float arrays, the threshold is not a
-        positive finite number, or the gradient holds NaN or infinity. Nothing is modified.
+        For gradients that are not (dW, db) float array pairs or hold NaN or inf, or a threshold
+        that is not a positive finite number; ``grads`` is then untouched.
     """
     _, c = _checked_norms(grads, clip_value, "clip_value")
     c = [min(c, float(np.finfo(dW.dtype).max)) for dW, _ in grads]   # float32: no overflow
     return [(np.clip(dW, -k, k), np.clip(db, -k, k)) for (dW, db), k in zip(grads, c, strict=True)]
 
-
+# %% ../book/06_vanishing_exploding.ipynb #stab-031b
 def clip_by_norm(grads, max_norm):
     """Scale each layer's gradient, separately, to norm at most ``max_norm`` (Chapter 6).
 
-    Layer l's pair (dW, db) is multiplied by min(1, max_norm / (||g^(l)|| + 1e-6)), with
-    ||g^(l)|| the norm of dW and db together (``gradient_norms``). Arguments, errors and the
-    returned arrays as for ``clip_by_value``; returns ``(clipped, norms)`` with ``norms`` each
-    layer's norm before clipping (numpy.ndarray of float64).
-    """
-    norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
-    factors = [min(1.0, max_norm / (norm + _EPS)) for norm in norms.tolist()]  # Python floats
-    return [(dW * k, db * k) for (dW, db), k in zip(grads, factors, strict=True)], norms
-
-
-def clip_by_global_norm(grads, max_norm):
-    """Scale the whole gradient to norm at most ``max_norm``, keeping its direction (Chapter 6).
-
-    Every array is multiplied by min(1, max_norm / (||g|| + 1e-6)), with ||g|| the 2-norm of all
-    entries of all layers together: the factor of ``torch.nn.utils.clip_grad_norm_``. A zero
-    gradient stays zero; float32 stays float32.
-
-    Parameters
-    ----------
-    grads : list of (dW, db) pairs
-        One pair per layer, float32 or float64; not modified.
-    max_norm : positive float
-        The largest norm the whole gradient may keep.
+    Layer l's pair is multiplied by min(1, max_norm / (||g^(l)|| + 1e-6)). Arguments and errors
+    as for ``clip_by_value``.
 
     Returns
     -------
     clipped : list of (dW, db) pairs
         New arrays, shaped like ``grads`` and of its dtype.
-    norm : float
-        ||g||, the norm of the whole gradient before clipping.
+    norms : numpy.ndarray of float64
+        Each layer's norm before clipping.
+    """
+    norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
+    factors = [min(1.0, max_norm / (norm + _EPS)) for norm in norms.tolist()]  # Python floats
+    return [(dW * k, db * k) for (dW, db), k in zip(grads, factors, strict=True)], norms
 
-    Raises
-    ------
-    TypeError, ValueError
-        As ``clip_by_value``. Nothing is modified.
+# %% ../book/06_vanishing_exploding.ipynb #stab-031c
+def clip_by_global_norm(grads, max_norm):
+    """Scale the whole gradient to norm at most ``max_norm``, keeping its direction (Chapter 6).
+
+    Every array is multiplied by min(1, max_norm / (||g|| + 1e-6)), ||g|| the norm of all entries
+    together: the factor of ``torch.nn.utils.clip_grad_norm_``. Arguments and errors as for
+    ``clip_by_value``.
+
+    Returns
+    -------
+    clipped : list of (dW, db) pairs
+        New arrays, shaped like ``grads`` and of its dtype (a zero gradient stays zero).
+    norm : float
+        ||g|| before clipping.
     """
     norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
     norm = math.sqrt(math.fsum(n * n for n in norms.tolist()))
     factor = min(1.0, max_norm / (norm + _EPS))
     return [(dW * factor, db * factor) for dW, db in grads], norm
+
+# %% ../book/06_vanishing_exploding.ipynb #stab-066
+def lstm_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64):
+    """Random parameters of an LSTM with one output layer (Chapter 6).
+
+    ``W_g`` and ``b_g`` uniform in [-1/sqrt(s_h), 1/sqrt(s_h)] as in ``torch.nn.LSTM``, except
+    the forget gate's bias, 1; ``W_y`` Xavier's, ``b_y`` zero.
+
+    Parameters
+    ----------
+    s_x, s_h, s_y : int
+        Input, hidden and output sizes (positive).
+    seed : None, int or numpy.random.Generator
+    dtype : float32 or float64
+
+    Returns
+    -------
+    params : list of two (W, b) pairs
+        ``[(W_g, b_g), (W_y, b_y)]``: ``W_g = [W_hh | W_xh]`` (4 s_h, s_h + s_x), ``b_g``
+        (4 s_h,), row blocks of s_h for the gates i, f, g, o (PyTorch's order); ``W_y``
+        (s_y, s_h), ``b_y`` (s_y,).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a size that is not a positive integer or a bad ``dtype``.
+    """
+    rng, dtype = _check_init(s_x, s_h, s_y, seed, dtype)
+    k = 1 / math.sqrt(s_h)
+    W_g = rng.uniform(-k, k, (4 * s_h, s_h + s_x))                  # (4 s_h, s_h + s_x)
+    b_g = rng.uniform(-k, k, 4 * s_h)                               # (4 s_h,)
+    b_g[s_h:2 * s_h] = 1.0                                          # forget gate open
+    W_y = rng.standard_normal((s_y, s_h)) * math.sqrt(2 / (s_h + s_y))
+    return [(W_g.astype(dtype), b_g.astype(dtype)), (W_y.astype(dtype), np.zeros(s_y, dtype))]
+
+# %% ../book/06_vanishing_exploding.ipynb #stab-067
+def lstm_forward(params, X):
+    """Run an LSTM over a batch of sequences from h_0 = c_0 = 0 (Chapter 6).
+
+    Parameters
+    ----------
+    params : list of two (W, b) pairs
+        As ``lstm_init`` returns them.
+    X : array_like, shape (m, T, s_x)
+        m sequences of T steps; cast to the parameters' dtype.
+
+    Returns
+    -------
+    H : numpy.ndarray, shape (m, T + 1, s_h)
+        ``H[:, t]`` = h_t for t = 0 ... T.
+    Y_hat : numpy.ndarray, shape (m, s_y)
+        W_y h_T + b_y.
+    cache : tuple (C, G)
+        For ``lstm_backward``: cell states ``C`` (m, T + 1, s_h) and gates ``G`` (m, T, 4 s_h),
+        ``G[:, t - 1]`` = [i_t, f_t, g_t, o_t].
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``params`` is not an LSTM's or ``X`` does not fit it or is not finite.
+    """
+    s_h, X, _ = _check_rnn(params, X, gates=4)
+    (W_g, b_g), (W_y, b_y) = params
+    m, T, _ = X.shape
+    U = X @ W_g[:, s_h:].T + b_g                # (m, T, 4 s_h): W_xh x_t + b_g for every t
+    H = np.zeros((m, T + 1, s_h), W_g.dtype)    # h_0 = 0
+    C = np.zeros_like(H)                        # c_0 = 0
+    G = np.empty((m, T, 4 * s_h), W_g.dtype)
+    for t in range(1, T + 1):
+        A = H[:, t - 1] @ W_g[:, :s_h].T + U[:, t - 1]     # (m, 4 s_h): W_hh h_{t-1} + ...
+        i, f, g, o = np.split(A, 4, axis=1)
+        G[:, t - 1] = np.concatenate([sigmoid(i), sigmoid(f), np.tanh(g), sigmoid(o)], axis=1)
+        i, f, g, o = np.split(G[:, t - 1], 4, axis=1)
+        C[:, t] = f * C[:, t - 1] + i * g       # c_t = f * c_{t-1} + i * g
+        H[:, t] = o * np.tanh(C[:, t])          # h_t = o * tanh(c_t)
+    return H, H[:, T] @ W_y.T + b_y, (C, G)
+
+# %% ../book/06_vanishing_exploding.ipynb #stab-068
+def lstm_backward(params, X, H, cache, dY_hat):
+    """Backpropagation through time for an LSTM (Chapter 6).
+
+    Parameters
+    ----------
+    params, X
+        As for ``lstm_forward``.
+    H, cache
+        What ``lstm_forward`` returned for ``X``.
+    dY_hat : numpy.ndarray, shape (m, s_y)
+        dJ/dY_hat.
+
+    Returns
+    -------
+    grads : list of two (dW, db) pairs
+        Shaped like ``params``.
+    dH : numpy.ndarray, shape (m, T + 1, s_h)
+        ``dH[:, t]`` = dJ/dh_t for t = 0 ... T, through every path.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the arguments do not fit the network or each other.
+    """
+    s_h, X, _ = _check_rnn(params, X, gates=4)
+    (W_g, _), (W_y, _) = params
+    dY_hat = _check_backward_args(X, H, dY_hat, s_h, W_y)
+    if not (isinstance(cache, tuple) and len(cache) == 2 and np.shape(cache[0]) == H.shape
+            and np.shape(cache[1]) == (len(X), X.shape[1], 4 * s_h)):
+        raise ValueError("cache must be the (C, G) that lstm_forward returned for X")
+    C, G = cache
+    dW_g, db_g = np.zeros_like(W_g), np.zeros(4 * s_h, W_g.dtype)   # sums over t
+    dH = np.empty_like(H)
+    dH[:, -1] = dY_hat @ W_y                    # (m, s_y) @ (s_y, s_h)
+    dC = np.zeros_like(H[:, 0])                 # dJ/dc_t along the cell, from c_{t+1}
+    for t in range(X.shape[1], 0, -1):
+        i, f, g, o = np.split(G[:, t - 1], 4, axis=1)
+        tanh_c = np.tanh(C[:, t])
+        dC += dH[:, t] * o * (1 - tanh_c**2)    # + the path through h_t
+        dA = np.concatenate([dC * g * i * (1 - i), dC * C[:, t - 1] * f * (1 - f),
+                             dC * i * (1 - g**2), dH[:, t] * tanh_c * o * (1 - o)], axis=1)
+        dW_g += dA.T @ np.concatenate([H[:, t - 1], X[:, t - 1]], axis=1)
+        db_g += dA.sum(axis=0)
+        dH[:, t - 1] = dA @ W_g[:, :s_h]        # (m, 4 s_h) @ (4 s_h, s_h)
+        dC *= f                                 # dJ/dc_{t-1} along the cell
+    return [(dW_g, db_g), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
+
+# %% ../book/06_vanishing_exploding.ipynb #stab-069
+def lstm_loss_and_gradients(params, X, Y):
+    """The mean squared error of an LSTM and its gradient by BPTT (Chapter 6).
+
+    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 with y_hat = W_y h_T + b_y. Arguments, return
+    values and errors as for ``rnn_loss_and_gradients``, with ``params`` from ``lstm_init``.
+    """
+    return _mse_bptt(params, X, Y, lstm_forward, lstm_backward, gates=4)
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-039
 def _clip_cases(seed):
@@ -446,16 +565,14 @@ def _clip_problem(result, grads, max_norm):
 def check_clip_by_global_norm(fn, *, seed=0):
     """Check the reader's global-norm clipping against ``clip_by_global_norm`` (Chapter 6).
 
-    Calls ``fn(grads, max_norm)`` on seven cases (above and below the threshold, all zero,
-    float32, one layer, layers each below the threshold but not together, a huge norm) and prints
-    a verdict: success, or the first case where ``fn`` disagrees, what differs and, for common
-    mistakes, a hint. Values are compared with a relative tolerance of 1e-5.
+    Runs ``fn(grads, max_norm) -> (clipped, norm)`` on seven cases (above and below the threshold,
+    all zero, float32, one layer, layers below the threshold but not together, a huge norm) and
+    prints a verdict with, for common mistakes, a hint (relative tolerance 1e-5).
 
     Parameters
     ----------
     fn : callable
-        ``fn(grads, max_norm) -> (clipped, norm)``: new arrays shaped like ``grads`` and of its
-        dtype, and the global norm before clipping; ``grads`` must not be modified.
+        Must return new arrays of ``grads``' shapes and dtype, and not modify ``grads``.
     seed : int
         Which random cases.
 

@@ -260,7 +260,7 @@ def wrong_implementations():
 
     def upcasts(g, c):
         n = np.float64(global_norm(g))
-        f = np.minimum(1.0, c / (n + 1e-6))     # a NumPy float64 turns float32 into float64
+        f = np.minimum(1.0, c / (n + 1e-6)) * np.ones(1)  # a float64 array upcasts float32
         return [(dW * f, db * f) for dW, db in g], n
 
     def in_place(g, c):
