@@ -279,10 +279,9 @@ def numerical_gradient(f, theta, *, eps=1e-5):
 
     Parameters
     ----------
-    f : callable
-        Maps an array shaped like ``theta`` to one number (a loss).
-    theta : numpy.ndarray of float, any shape
-        The point; never modified (a private copy is perturbed, one entry at a time).
+    f, theta
+        A function of an array shaped like ``theta`` that returns one number (a loss); the point,
+        float64 of any shape, never modified (a private copy is perturbed, one entry at a time).
     eps : float, default 1e-5
         The step; 1e-5 balances truncation and round-off in float64.
 
@@ -383,22 +382,18 @@ def gradient_check(f, theta, grad, *, eps=1e-5, verbose=False):
 
     Parameters
     ----------
-    f : callable
-        Maps a vector shaped like ``theta`` to one number, the loss.
-    theta : numpy.ndarray of float, shape (P,)
-        Where to check; use float64. Not modified.
-    grad : array_like of shape (P,), or a list of (dW, db) pairs in the order of ``flatten_params``
+    f, theta
+        The loss, a function of a vector; where to check it, float64 of shape (P,), not modified.
+    grad : array_like of shape (P,), or (dW, db) pairs in the order of ``flatten_params``
         The analytic gradient of ``f`` at ``theta``.
     eps : float, default 1e-5
-        The step of ``numerical_gradient``.
-    verbose : bool, default False
-        Print the verdict and, if it is not good, the entry where the two disagree most.
+        The step of ``numerical_gradient``; ``verbose`` prints the verdict and the worst entry.
 
     Returns
     -------
     float
-        ``relative_error(grad, numerical_gradient(f, theta, eps=eps), floor=tau)``, the floor
-        ``tau`` set by the loss f(theta) and the step.
+        ``relative_error(grad, numerical_gradient(f, theta, eps=eps), floor=tau)``, with the
+        floor ``tau`` of the loss f(theta) and the step.
     """
     theta = np.asarray(theta)
     analytic = _flat(grad, "grad")[0]
