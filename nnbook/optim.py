@@ -89,13 +89,14 @@ class Optimizer:
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise TypeError(f"params[{l - 1}] must be a pair (W^({l}), b^({l})); "
                                 f"got {_what(pair)}")
-            for name, p in zip("Wb", pair):
+            for name, p in zip("Wb", pair, strict=True):
                 if not (isinstance(p, np.ndarray) and p.dtype in (np.float32, np.float64)
                         and p.flags.writeable):
                     raise TypeError(f"{name}^({l}) must be a writeable float32 or float64 NumPy "
                                     f"array (it is updated in place); got {_what(p)}")
         self.params = params
         self._arrays = [p for pair in params for p in pair]    # W^(1), b^(1), W^(2), ...
+        self._tmp = [np.empty_like(p) for p in self._arrays]   # work arrays, reused every step
         self.lr = lr
         self.t = 0
 
@@ -141,7 +142,7 @@ class Optimizer:
         """
         flat = _checked_grads(self, grads)
         self.t += 1
-        for i, (p, g) in enumerate(zip(self._arrays, flat)):
+        for i, (p, g) in enumerate(zip(self._arrays, flat, strict=True)):
             self._update(i, p, g, self._rates[i // 2])
 
     def __repr__(self):
@@ -160,7 +161,8 @@ def _checked_grads(opt, grads):
                          "pair was replaced?); it updates those arrays in place: change them "
                          "in place (W[...] = ...) or make a new optimizer")
     if not isinstance(grads, (list, tuple)):
-        raise TypeError(f"grads must be a list of (dW, db) pairs, one per layer; got {_what(grads)}")
+        raise TypeError(f"grads must be a list of (dW, db) pairs, one per layer; "
+                        f"got {_what(grads)}")
     if len(grads) != n:
         raise ValueError(f"grads has {len(grads)} pairs, but params has {n} (one per layer)")
     flat = []
@@ -169,7 +171,7 @@ def _checked_grads(opt, grads):
             raise TypeError(f"grads[{l - 1}] must be a pair (dW^({l}), db^({l})); "
                             f"got {_what(pair)}")
         flat += pair
-    for i, (g, p) in enumerate(zip(flat, arrays)):
+    for i, (g, p) in enumerate(zip(flat, arrays, strict=True)):
         if not (isinstance(g, np.ndarray) and g.shape == p.shape and g.dtype.kind in "fiu" and (
                 g.dtype.kind != "f" or math.isfinite(np.vdot(g, g)) or np.isfinite(g).all())):
             raise _gradient_error(i, g, p)
@@ -200,8 +202,7 @@ class SGD(Optimizer):
     params, lr
         As for `Optimizer`: the (W, b) pairs, one rate or one per layer.
     momentum : float in [0, 1), optional
-    nesterov : bool, optional
-        Nesterov momentum (needs momentum > 0).
+    nesterov : bool, optional (needs momentum > 0)
     weight_decay : float >= 0, optional
         lambda: the gradient of the L2 penalty, lambda theta, is added to g.
     """
@@ -217,16 +218,18 @@ class SGD(Optimizer):
         self._b = self._zeros()
         self.momentum_buffer = self._pairs(self._b)
 
-    def _update(self, i, p, g, lr):
-        mu, lam = self.momentum, self.weight_decay
+    def _update(self, i, p, g, lr):             # in place, into the work array tmp (no allocation)
+        mu, lam, tmp = self.momentum, self.weight_decay, self._tmp[i]
         if lam:
-            g = g + lam * p                     # the gradient of J + (lambda/2)|theta|^2
+            np.multiply(p, lam, out=tmp)
+            g = np.add(tmp, g, out=tmp)         # g <- g + lambda theta, the L2 penalty's gradient
         if mu:
             b = self._b[i]
             b *= mu
             b += g                              # b <- mu b + g     (eq-opt-momentum)
-            g = g + mu * b if self.nesterov else b
-        p -= lr * g                             # theta <- theta - eta g
+            g = np.add(g, mu * b, out=tmp) if self.nesterov else b  # Nesterov: g + mu b
+        np.multiply(g, lr, out=tmp)
+        p -= tmp                                # theta <- theta - eta g
 
 # %% ../book/05_optimizers.ipynb #opt-031
 class AdaGrad(Optimizer):
@@ -256,10 +259,14 @@ class AdaGrad(Optimizer):
         self._G = self._zeros()
         self.sum_sq = self._pairs(self._G)
 
-    def _update(self, i, p, g, lr):
-        G = self._G[i]
-        G += g * g                                          # G <- G + g^2
-        p -= lr * (g / (np.sqrt(G) + self.eps))             # eq-opt-adagrad
+    def _update(self, i, p, g, lr):                         # in place, into the work array tmp
+        G, tmp = self._G[i], self._tmp[i]
+        G += np.multiply(g, g, out=tmp)                     # G <- G + g^2
+        np.sqrt(G, out=tmp)
+        tmp += self.eps
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp                                    # theta <- theta - eta g / (sqrt(G) + eps)
 
 # %% ../book/05_optimizers.ipynb #opt-034
 class RMSProp(Optimizer):
@@ -291,21 +298,24 @@ class RMSProp(Optimizer):
         self._v = self._zeros()
         self.mean_sq = self._pairs(self._v)
 
-    def _update(self, i, p, g, lr):
-        v = self._v[i]
+    def _update(self, i, p, g, lr):                         # in place, into the work array tmp
+        v, tmp = self._v[i], self._tmp[i]
         v *= self.alpha
-        v += (1 - self.alpha) * g * g                       # v <- alpha v + (1 - alpha) g^2
-        p -= lr * (g / (np.sqrt(v) + self.eps))             # eq-opt-rmsprop
+        np.multiply(g, 1 - self.alpha, out=tmp)
+        v += np.multiply(tmp, g, out=tmp)                   # v <- alpha v + (1 - alpha) g^2
+        np.sqrt(v, out=tmp)
+        tmp += self.eps
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp                                    # theta <- theta - eta g / (sqrt(v) + eps)
 
 # %% ../book/05_optimizers.ipynb #opt-037
 class Adam(Optimizer):
     """Adam: momentum and RMSProp together, with bias-corrected moving averages (Chapter 5).
 
-    The update of ``torch.optim.Adam`` (no weight decay, no AMSGrad) at step t = 1, 2, ...,
-    elementwise: ``m = beta1 * m + (1 - beta1) * g``; ``v = beta2 * v + (1 - beta2) * g**2``;
-    ``theta -= lr * m_hat / (sqrt(v_hat) + eps)`` with ``m_hat = m / (1 - beta1**t)`` and
-    ``v_hat = v / (1 - beta2**t)``, the scalars gathered in torch's order. ``m`` and ``v``
-    hold the two averages for each W and b, as (array, array) pairs shaped like params.
+    The update of ``torch.optim.Adam`` (no weight decay, no AMSGrad), with the scalars in
+    torch's order; ``m`` and ``v`` hold the moving averages of g and g**2 for each W and b,
+    as (array, array) pairs shaped like params.
 
     Parameters
     ----------
@@ -325,15 +335,20 @@ class Adam(Optimizer):
         self._m, self._v = self._zeros(), self._zeros()
         self.m, self.v = self._pairs(self._m), self._pairs(self._v)
 
-    def _update(self, i, p, g, lr):
-        (beta1, beta2), t = self.betas, self.t
-        m, v = self._m[i], self._v[i]
-        m += (1 - beta1) * (g - m)              # m <- beta1 m + (1 - beta1) g, as torch does
+    def _update(self, i, p, g, lr):             # in place, into the work array tmp
+        (beta1, beta2), m, v, tmp = self.betas, self._m[i], self._v[i], self._tmp[i]
+        np.subtract(g, m, out=tmp)
+        m += np.multiply(tmp, 1 - beta1, out=tmp)   # m <- beta1 m + (1 - beta1) g, as torch does
         v *= beta2
-        v += (1 - beta2) * g * g                # v <- beta2 v + (1 - beta2) g^2
-        c1, c2 = 1 - beta1**t, 1 - beta2**t     # the bias corrections of step t
-        # theta <- theta - eta m_hat / (sqrt(v_hat) + eps), with torch's order of the scalars
-        p -= lr / c1 * (m / (np.sqrt(v) / math.sqrt(c2) + self.eps))
+        np.multiply(g, 1 - beta2, out=tmp)
+        v += np.multiply(tmp, g, out=tmp)       # v <- beta2 v + (1 - beta2) g^2
+        c1, c2 = 1 - beta1**self.t, 1 - beta2**self.t   # the bias corrections of step t
+        np.sqrt(v, out=tmp)
+        tmp /= math.sqrt(c2)
+        tmp += self.eps                         # sqrt(v_hat) + eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr / c1
+        p -= tmp                                # theta <- theta - eta m_hat / (sqrt(v_hat) + eps)
 
 # %% ../book/05_optimizers.ipynb #opt-042b
 class AdamW(Adam):
@@ -364,9 +379,9 @@ class AdamW(Adam):
 class Schedule:
     """A learning-rate schedule: the first rate times ``factor(t)`` at step t (Chapter 5).
 
-    ``step()`` advances t by one and sets ``optimizer.lr``; call it after each optimizer step
-    or each epoch, whichever t is meant to count. With one rate per layer, every layer's rate
-    is multiplied by the same factor.
+    ``step()`` advances ``t`` by one and sets ``optimizer.lr``; call it after each optimizer
+    step or each epoch, whichever t is meant to count. ``base_lr`` is the optimizer's rate at
+    creation; with one rate per layer, every layer's rate gets the same factor.
 
     Parameters
     ----------
@@ -374,13 +389,6 @@ class Schedule:
         Its ``lr`` at creation is the base rate (factor 1 at t = 0).
     factor : callable, optional
         ``t -> factor``, a finite number >= 0; subclasses define it as a method instead.
-
-    Attributes
-    ----------
-    t : int
-        How many times ``step()`` was called.
-    base_lr : float or tuple of float
-        The optimizer's rate when the schedule was made.
     """
 
     def __init__(self, optimizer, factor=None):

@@ -598,8 +598,8 @@ def test_adamw_first_step_by_hand():
     """First step from W = 1 with gradient g: (1 - lr lam) - lr g / (|g| + eps)."""
     W, b = np.ones((1, 2)), np.ones(1)
     AdamW([(W, b)], lr=0.01, weight_decay=0.5).step([(np.array([[2.0, -1e-3]]), np.zeros(1))])
-    np.testing.assert_allclose(W, [[0.995 - 0.01 * 2 / (2 + 1e-8), 0.995 + 0.01 * 1e-3 / (1e-3 + 1e-8)]],
-                               rtol=0, atol=1e-12)
+    expected = [[0.995 - 0.01 * 2 / (2 + 1e-8), 0.995 + 0.01 * 1e-3 / (1e-3 + 1e-8)]]
+    np.testing.assert_allclose(W, expected, rtol=0, atol=1e-12)
     assert b[0] == 0.995                                # zero gradient: the decay alone
 
 

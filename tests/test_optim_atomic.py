@@ -114,7 +114,8 @@ def test_replaced_parameters_are_detected(name):
     before = [a.copy() for pair in params for a in pair]
     with pytest.raises(ValueError, match="params no longer holds the arrays"):
         opt.step(grads)
-    assert all(np.array_equal(a, b) for a, b in zip(before, [a for p in params for a in p]))
+    after = [a for pair in params for a in pair]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
     params.append(params[0])
     with pytest.raises(ValueError, match="params no longer holds"):
         opt.step(grads)
