@@ -6,6 +6,7 @@ __all__ = ['GradientDescent', 'minibatches', 'predict', 'accuracy', 'train', 'Tr
 # %% ../book/04_gradient_descent.ipynb #gd-005g
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -43,11 +44,19 @@ def _check_grads(grads, params):
                                  f"{name} has shape {p.shape}; nothing was updated")
             if not p.flags.writeable:
                 raise ValueError(f"{name} is read-only and cannot be updated in place")
+    if not math.isfinite(_global_norm(grads)):        # one cheap test; then find the culprit
+        for i, g in enumerate(g for pair in grads for g in pair):
+            l = i // 2 + 1
             if not np.isfinite(g).all():
-                raise ValueError(f"layer {l}: the gradient of {name} contains NaN or infinity; "
-                                 "nothing was updated. Clip the gradients (chapter 6) or use a "
-                                 "smaller learning rate")
+                raise ValueError(f"layer {l}: the gradient of {'Wb'[i % 2]}^({l}) contains NaN "
+                                 "or infinity; nothing was updated. Clip the gradients "
+                                 "(chapter 6) or use a smaller learning rate")
     return grads
+
+
+def _global_norm(grads):
+    """sqrt of the sum of squares of every gradient entry (the length of the gradient vector)."""
+    return math.sqrt(sum(float(np.vdot(dW, dW)) + float(np.vdot(db, db)) for dW, db in grads))
 
 
 def _check_count(value, name):
@@ -71,20 +80,9 @@ def _check_same_length(X, Y):
 class GradientDescent:
     """Plain gradient descent, theta <- theta - lr * gradient, in place (chapter 4).
 
-    Parameters
-    ----------
-    params : list of (W, b) pairs
-        W^(l) of shape (s_{l+1}, s_l) and b^(l) of shape (s_{l+1},), updated in place by
-        :meth:`step`.
-    lr : float
-        The learning rate eta > 0; it may be changed between steps (``opt.lr = 0.05``) and
-        is checked whenever it is set.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For ``params`` that are not a list of (W, b) float arrays, or an ``lr`` that is not a
-        positive, finite number.
+    ``params`` are the (W, b) pairs of float arrays that :meth:`step` updates in place; ``lr``
+    is the learning rate eta > 0, which may be changed between steps (``opt.lr = 0.05``) and is
+    checked whenever it is set. Bad values of either raise a TypeError or ValueError.
     """
 
     def __init__(self, params, lr):
@@ -105,37 +103,24 @@ class GradientDescent:
         A wrong count, shape or dtype, or a NaN or infinity, raises TypeError or ValueError
         naming the layer, and then no parameter has changed.
         """
-        grads = _check_grads(grads, self.params)      # every layer, before any update
+        self._update(_check_grads(grads, self.params))   # every layer, before any update
+
+    def _update(self, grads):
+        """The update itself, unchecked (``train`` calls it with gradients it has checked)."""
         for (W, b), (dW, db) in zip(self.params, grads, strict=True):
             W -= self.lr * dW                          # (s_{l+1}, s_l)
             b -= self.lr * db                          # (s_{l+1},)
 
 # %% ../book/04_gradient_descent.ipynb #gd-021
 def minibatches(X, Y, batch_size, *, shuffle=True, seed=None):
-    """Cut a dataset into mini-batches that cover every example exactly once (chapter 4).
+    """Cut X (m, s_1) and Y (m,) or (m, k) into mini-batches, each example once (chapter 4).
 
-    There are ``ceil(m / batch_size)`` batches of ``batch_size`` examples, the last with the
-    ones left over; a ``batch_size`` of ``m`` or more gives one batch of all the examples.
-
-    Parameters
-    ----------
-    X : ndarray, shape (m, s_1)
-    Y : ndarray, shape (m,) or (m, k)
-    batch_size : int >= 1
-    shuffle : bool
-        True (the default): a random order drawn once per call, the batches are copies.
-        False: the examples in order, the batches are views (slices) of X and Y.
-    seed : int, numpy.random.Generator or None
-        The shuffle's randomness; the same Generator at every epoch gives a new order each time.
-
-    Returns
-    -------
-    iterator of (X_batch, Y_batch)
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``batch_size`` is not an int >= 1 or X and Y have different numbers of rows.
+    Returns an iterator of ``ceil(m / batch_size)`` pairs (X_batch, Y_batch) of ``batch_size``
+    rows, the last with the ones left over. With ``shuffle`` (the default) the order is a random
+    permutation drawn from ``seed`` (an int, a Generator — the same one at every epoch gives a
+    new order each time — or None) and the batches are copies; without, the batches are views
+    in order. A TypeError or ValueError if ``batch_size`` is not an int >= 1 or the numbers of
+    rows differ.
     """
     X, Y = np.asarray(X), np.asarray(Y)                       # no copy for arrays
     m, N = _check_same_length(X, Y), _check_count(batch_size, "batch_size")
@@ -209,14 +194,13 @@ def train(params, X, Y, optimizer, *, epochs, batch_size, hidden="relu", output=
     epochs, batch_size : int >= 1 (``batch_size >= m`` is full batch, 1 is stochastic)
     hidden, output, loss : str, as in ``loss_and_gradients``
     validation : (X_val, Y_val) or None, evaluated after every epoch
-    seed : int, Generator or None, the randomness of the shuffling (a new order every epoch)
-    verbose : bool, print one line per epoch;  shuffle : bool, False keeps the data's order
-    clip : callable ``grads -> grads``, applied to the gradients before every step, or None
+    seed, shuffle : the shuffling's randomness (int, Generator or None); False keeps the order
+    verbose, clip : print a line per epoch; a function ``grads -> grads`` applied before steps
 
     Returns
     -------
-    dict of lists: per epoch ``"loss"`` (the mean step loss), with ``validation`` also
-    ``"val_loss"`` and ``"val_accuracy"``; per step ``"step_loss"`` and ``"grad_norm"``.
+    dict of lists: per epoch ``"loss"`` (the mean step loss), ``"val_loss"``, ``"val_accuracy"``;
+    per step ``"step_loss"`` and ``"grad_norm"`` (before the update and before clipping).
 
     Raises
     ------
@@ -226,16 +210,15 @@ def train(params, X, Y, optimizer, *, epochs, batch_size, hidden="relu", output=
     X, Y, validation, act = _check_train(params, X, Y, optimizer, epochs, batch_size, hidden,
                                          output, loss, validation)   # once, not at every step
     rng, history = np.random.default_rng(seed), {"loss": [], "step_loss": [], "grad_norm": []}
-    steps = -(-len(X) // batch_size)                                 # ceil(m / N) per epoch
-    for epoch in range(1, epochs + 1):
-        batches = minibatches(X, Y, batch_size, shuffle=shuffle, seed=rng)
-        for step, (Xb, Yb) in enumerate(batches, start=1):
-            where = (epoch, step, steps, optimizer, history)     # for error messages
-            J, grads = _loss_and_gradients(params, Xb, Yb, act, where)   # forward, backprop
-            if clip is not None:
-                grads = _check_clipped(clip(grads), grads)
-            optimizer.step(grads)                                  # theta <- theta - eta g_B
-        _end_of_epoch(params, (Xb, Yb), validation, act, where, epochs, verbose)
+    steps, update = -(-len(X) // batch_size), _update_of(optimizer, clip)   # ceil(m / N)
+    with np.errstate(over="ignore", invalid="ignore"):   # overflow is reported as divergence
+        for epoch in range(1, epochs + 1):
+            batches = minibatches(X, Y, batch_size, shuffle=shuffle, seed=rng)
+            for step, (Xb, Yb) in enumerate(batches, start=1):
+                where = (epoch, step, steps, optimizer, history)     # for error messages
+                J, grads = _loss_and_gradients(params, Xb, Yb, act, where)   # forward, backprop
+                update(grads)                            # (clip, then) theta <- theta - eta g_B
+            _end_of_epoch(params, (Xb, Yb), validation, act, where, epochs, verbose)
     return history
 
 # %% ../book/04_gradient_descent.ipynb #gd-025h
@@ -277,24 +260,15 @@ def _check_same_arrays(params, optimizer):
     held = getattr(optimizer, "_arrays", None)       # chapter 5's optimizers keep a flat list
     if held is None and isinstance(getattr(optimizer, "params", None), (list, tuple)):
         held = [p for pair in optimizer.params for p in pair]
-    if held is None:
-        return
     mine = [p for pair in params for p in pair]
-    for i, p in enumerate(mine):
-        if i >= len(held) or held[i] is not p:
-            name = f"{'Wb'[i % 2]}^({i // 2 + 1})"
-            raise ValueError(f"the optimizer does not update the arrays of params: it holds "
-                             f"another {name} (built on a copy, or params[{i // 2}] was replaced "
-                             "after it was built), so training would not change params. Build "
-                             "the optimizer on these params, e.g. GradientDescent(params, lr)")
-    if len(held) != len(mine):
-        raise ValueError(f"the optimizer updates {len(held) // 2} layers, but params has "
-                         f"{len(mine) // 2}; build the optimizer on these params")
-
-
-def _global_norm(grads):
-    """sqrt of the sum of squares of every gradient entry (the length of the gradient vector)."""
-    return math.sqrt(sum(float(np.vdot(dW, dW)) + float(np.vdot(db, db)) for dW, db in grads))
+    if held is None or (len(held) == len(mine) and all(map(operator.is_, held, mine))):
+        return
+    i = next((i for i, (p, q) in enumerate(zip(held, mine, strict=False)) if p is not q),
+             min(len(held), len(mine)))
+    raise ValueError(f"the optimizer does not update the arrays of params: it holds another "
+                     f"{'Wb'[i % 2]}^({i // 2 + 1}) (built on a copy, or params[{i // 2}] was "
+                     "replaced after it was built), so training would not change params. Build "
+                     "the optimizer on these params, e.g. GradientDescent(params, lr)")
 
 
 def _diverged(what, where):
@@ -310,19 +284,27 @@ def _diverged(what, where):
 
 def _loss_and_gradients(params, Xb, Yb, act, where):
     """loss_and_gradients on a batch, recorded in the history; TrainingDiverged if not finite."""
-    with np.errstate(over="ignore", invalid="ignore"):    # overflow is reported just below
-        try:
-            J, grads = loss_and_gradients(params, Xb, Yb, **act)
-        except ValueError as error:                        # the data were checked: overflow
-            where[4]["step_loss"].append(math.nan)
-            where[4]["grad_norm"].append(math.nan)
-            raise _diverged(str(error), where) from error
+    try:
+        J, grads = loss_and_gradients(params, Xb, Yb, **act)
+    except ValueError as error:                            # the data were checked: overflow
+        where[4]["step_loss"].append(math.nan)
+        where[4]["grad_norm"].append(math.nan)
+        raise _diverged(str(error), where) from error
     norm, history = _global_norm(grads), where[4]
     history["step_loss"].append(J)
     history["grad_norm"].append(norm)
     if not (math.isfinite(J) and math.isfinite(norm)):
         raise _diverged(f"the loss is {J} and the gradient norm {norm}", where)
     return J, grads
+
+
+def _update_of(optimizer, clip):
+    """A step's update: clip, then step; GradientDescent's unchecked update if nothing clips."""
+    if clip is not None:
+        return lambda grads: optimizer.step(_check_clipped(clip(grads), grads))
+    if type(optimizer) is GradientDescent:
+        return optimizer._update           # train checked the gradients: finite, right shapes
+    return optimizer.step
 
 
 def _check_clipped(grads, like):
@@ -342,10 +324,12 @@ def _loss_after(params, X, Y, act, what, where):
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             J = compute_loss(params, X, Y, **act)
-        except ValueError as error:                        # the data were checked: overflow
-            raise _diverged(f"{what}: {error}", where) from error
+        except ValueError:                                 # the data were checked: overflow
+            J = math.nan
     if not math.isfinite(J):
-        raise _diverged(f"{what} is {J}", where)
+        big = max(float(np.max(np.abs(W))) for W, _ in params)
+        raise _diverged(f"{what} is not a finite number (the largest |W| is now {big:.3g})",
+                        where)
     return J
 
 

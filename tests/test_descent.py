@@ -390,3 +390,70 @@ def test_check_minibatches_reports_an_exception(capsys):
 
     assert check_minibatches(broken) is False
     assert "broken raised RuntimeError: oops" in capsys.readouterr().out
+
+
+# --- issue 12: divergence anywhere in train, optimizers on other arrays, probabilities -------
+
+@pytest.mark.parametrize("validation", [False, True])
+def test_a_blow_up_in_the_last_step_raises(validation):
+    X, y = blobs(seed=0)
+    params = nnbook.init_params([2, 8, 2], seed=0)
+    kwargs = {"validation": (X, y)} if validation else {}
+    with pytest.raises(TrainingDiverged, match="epoch 1, step 1 of 1") as info:
+        train(params, X, y, GradientDescent(params, 1e300), epochs=1, batch_size=len(X),
+              verbose=False, **kwargs)
+    assert "not a finite number" in str(info.value)
+    assert info.value.history["step_loss"] and info.value.epoch == 1
+
+
+def test_a_blow_up_first_seen_in_the_validation_pass_is_training_diverged():
+    X, y = blobs(seed=0)
+    params = nnbook.init_params([2, 8, 2], seed=0)
+    with pytest.raises(TrainingDiverged, match="the validation loss is not a finite") as info:
+        train(params, X, y, GradientDescent(params, 1e300), epochs=3, batch_size=len(X),
+              validation=(X, y), verbose=False)
+    assert (info.value.epoch, info.value.step) == (1, 1)
+    assert info.value.history["loss"] and "Z contains" not in str(info.value)
+
+
+def test_an_overflow_inside_the_step_is_training_diverged():
+    X, y = blobs(seed=0)
+    params = nnbook.init_params([2, 8, 2], seed=0)
+    with pytest.raises(TrainingDiverged) as info:
+        train(params, X, y, GradientDescent(params, 1e300), epochs=3, batch_size=len(X),
+              verbose=False)
+    assert info.value.epoch == 2
+    assert len(info.value.history["step_loss"]) == 2
+
+
+def test_an_optimizer_built_on_copies_is_refused():
+    X, y = blobs(seed=0)
+    params = nnbook.init_params([2, 4, 2], seed=0)
+    copies = [(W.copy(), b.copy()) for W, b in params]
+    with pytest.raises(ValueError, match=r"does not update the arrays of params.*W\^\(1\)"):
+        train(params, X, y, GradientDescent(copies, 0.1), epochs=1, batch_size=8)
+
+
+def test_replacing_a_layer_after_building_the_optimizer_is_refused():
+    X, y = blobs(seed=0)
+    params = nnbook.init_params([2, 4, 2], seed=0)
+    opt = GradientDescent(list(params), 0.1)       # its own list of the same arrays: fine
+    train(params, X, y, opt, epochs=1, batch_size=8, verbose=False)
+    params[1] = (params[1][0].copy(), params[1][1].copy())
+    with pytest.raises(ValueError, match=r"params\[1\] was replaced"):
+        train(params, X, y, opt, epochs=1, batch_size=8, verbose=False)
+    sgd = nnbook.SGD(params, 0.1)                  # chapter 5's optimizers too
+    params[0] = (params[0][0].copy(), params[0][1].copy())
+    with pytest.raises(ValueError, match="does not update the arrays of params"):
+        train(params, X, y, sgd, epochs=1, batch_size=8, verbose=False)
+
+
+def test_accuracy_of_a_column_of_probabilities_thresholds_at_one_half():
+    probabilities = np.array([[0.9], [0.2], [0.7], [0.5]])
+    assert accuracy(probabilities, [1, 0, 0, 1]) == 0.75
+    assert accuracy(probabilities[:, 0], np.array([[1], [0], [0], [1]])) == 0.75
+    assert accuracy(np.array([[0.2, 0.8], [0.6, 0.4]]), [1, 0]) == 1.0     # rows: argmax
+    with pytest.raises(ValueError, match="neither labels nor probabilities"):
+        accuracy(np.array([0.5, 1.7]), [0, 1])
+    with pytest.raises(ValueError, match="neither labels nor probabilities"):
+        accuracy(np.array([0.5, np.nan]), [0, 1])
