@@ -11,6 +11,7 @@ Usage::
 
     python tools/refresh.py                      # every notebook under book/
     python tools/refresh.py book/03_*.ipynb      # only these
+    python tools/refresh.py --fold-only          # fold the solutions without running anything
 """
 
 from __future__ import annotations
@@ -90,9 +91,21 @@ def refresh(path: Path, timeout: int = 600) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: book/*.ipynb")
+    parser.add_argument(
+        "--fold-only", action="store_true", help="only fold the solutions; outputs stay as they are"
+    )
     args = parser.parse_args()
+    paths = args.notebooks or sorted((ROOT / "book").glob("*.ipynb"))
+    if args.fold_only:
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            before = nbformat.writes(nb)
+            if nbformat.writes(fold(nb)) != before:
+                nbformat.write(nb, path)
+                print(f"{path}: solutions folded", flush=True)
+        return
     export(ROOT)
-    for path in args.notebooks or sorted((ROOT / "book").glob("*.ipynb")):
+    for path in paths:
         print(f"{path}: ran in {refresh(path.resolve()):.1f} s", flush=True)
 
 
