@@ -7,6 +7,7 @@ __all__ = ['DIGITS_SHAPE', 'MNIST_FILES', 'stratified_split', 'DataSplit', 'load
 
 # %% ../book/07_handwritten_digits.ipynb #dig-006
 import gzip
+import math
 import numbers
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,11 +369,18 @@ def shift_images(X, dy, dx, *, image_shape, fill=0):
 
     Raises
     ------
-    ValueError
-        If the rows of ``X`` do not hold ``h * w`` pixels.
+    ValueError, TypeError
+        If the rows of ``X`` do not hold ``h * w`` pixels, or a shift is not a whole number of
+        pixels smaller than the image.
     """
     X = np.asarray(X)
-    h, w = image_shape
+    h, w = _check_image_shape(image_shape)
+    for name, shift, size in (("dy", dy, h), ("dx", dx, w)):
+        if isinstance(shift, bool) or not isinstance(shift, numbers.Integral):
+            raise TypeError(f"{name} must be a whole number of pixels; got {_what(shift)}")
+        if not -size < shift < size:
+            raise ValueError(f"{name} = {shift} moves every pixel out of the {h}x{w} image; "
+                             f"use |{name}| < {size}")
     if X.ndim != 2 or X.shape[1] != h * w:
         raise ValueError(f"X must have shape (m, {h * w}) for {h}x{w} images flattened row by "
                          f"row; got shape {X.shape}")
@@ -381,6 +389,16 @@ def shift_images(X, dy, dx, *, image_shape, fill=0):
     out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
         images[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
     return out.reshape(X.shape)
+
+
+def _check_image_shape(image_shape):
+    """``image_shape`` as (h, w), two positive ints, or a clear error."""
+    if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2
+            or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+                       for s in image_shape)):
+        raise ValueError(f"image_shape must be (height, width) in pixels, e.g. (8, 8); "
+                         f"got {image_shape!r}")
+    return int(image_shape[0]), int(image_shape[1])
 
 
 def augment_with_shifts(X, y, *, image_shape, shifts=((0, 1), (0, -1), (1, 0), (-1, 0))):
@@ -585,7 +603,7 @@ def read_idx(path):
         raise ValueError(f"{path.name} is truncated: its header needs {header} bytes for "
                          f"{ndim} sizes, but the file has {len(raw)} bytes")
     shape = tuple(int(s) for s in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize   # Python ints: no int64 wrap-around
     actual = len(raw) - header
     if actual != expected:
         sizes = " x ".join(map(str, shape))

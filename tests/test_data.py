@@ -271,6 +271,26 @@ def test_shift_images_moves_pixels_and_fills_with_zero():
         shift_images(np.ones((2, 8)), 1, 0, image_shape=(3, 3))
 
 
+@pytest.mark.parametrize(("dy", "dx", "image_shape", "error", "message"), [
+    (3, 0, (3, 3), ValueError, r"dy = 3 moves every pixel out of the 3x3 image; use \|dy\| < 3"),
+    (0, -4, (3, 3), ValueError, r"dx = -4 moves every pixel out"),
+    (0.5, 0, (3, 3), TypeError, r"dy must be a whole number of pixels; got a float \(0.5\)"),
+    (0, True, (3, 3), TypeError, r"dx must be a whole number of pixels; got a bool"),
+    (0, 0, 9, ValueError, r"image_shape must be \(height, width\)"),
+    (0, 0, (3, 0), ValueError, r"image_shape must be \(height, width\)"),
+])
+def test_shift_images_rejects_shifts_that_cannot_be(dy, dx, image_shape, error, message):
+    X = np.ones((2, 9))
+    with pytest.raises(error, match=message):
+        shift_images(X, dy, dx, image_shape=image_shape)
+
+
+def test_shift_images_largest_legal_shift_keeps_one_row():
+    X = np.arange(1, 10, dtype=float).reshape(1, 9)
+    np.testing.assert_array_equal(shift_images(X, 2, 0, image_shape=(3, 3)).reshape(3, 3),
+                                  [[0, 0, 0], [0, 0, 0], [1, 2, 3]])
+
+
 def test_augment_with_shifts_repeats_labels():
     X = np.arange(18, dtype=float).reshape(2, 9)
     X_aug, y_aug = augment_with_shifts(X, np.array([4, 7]), image_shape=(3, 3))
@@ -387,6 +407,16 @@ def test_load_mnist_checks_magic_numbers_and_sizes(tmp_path):
     labels.write_bytes(idx_bytes(np.array([1, 2, 12])))
     with pytest.raises(ValueError, match="label 12"):
         load_mnist(tmp_path)
+
+
+def test_read_idx_header_whose_sizes_overflow_int64_is_not_accepted(tmp_path):
+    # Four sizes of 2^16 multiply to 2^64 items: an int64 product wraps to 0, as the empty body.
+    header = bytes([0, 0, 0x08, 4]) + (2**16).to_bytes(4, "big") * 4
+    path = tmp_path / "huge-idx4-ubyte"
+    path.write_bytes(header)
+    with pytest.raises(ValueError, match=r"truncated: its header promises 65536 x 65536 x 65536 "
+                                         r"x 65536 items = 18,446,744,073,709,551,616 bytes"):
+        read_idx(path)
 
 
 def test_a_plain_file_named_gz_is_reported(tmp_path):
