@@ -30,12 +30,7 @@ def _check_fraction(fraction, name):
 
 
 def _shares(counts, fraction):
-    """How many examples of each class a split takes (largest remainders, Chapter 7).
-
-    The split takes ``round(fraction * sum(counts))`` examples in all, and from class c either
-    ``floor(fraction * counts[c])`` or one more: the classes with the largest remainders get
-    the extra ones (ties go to the lower class).
-    """
+    """How many of each class a split takes: floor(f n_c), plus one for the largest remainders."""
     target = counts * fraction                     # (k,) ideal, fractional shares
     take = np.floor(target).astype(np.int64)       # (k,)
     extra = round(fraction * counts.sum()) - int(take.sum())
@@ -47,11 +42,8 @@ def _shares(counts, fraction):
 def stratified_split(y, *, val_fraction=0.15, test_fraction=0.2, seed=None):
     """Split example indices into training, validation and test sets, class by class (Chapter 7).
 
-    Each class is shuffled and cut on its own, so every split has (within one example) the same
-    share of each class as the whole data set: class c gives ``floor(f * n_c)`` or
-    ``floor(f * n_c) + 1`` examples to a split of fraction f, the total being
-    ``round(f * m)``. The test set is cut first, the validation set from what remains, and the
-    rest is for training. Each returned index array is shuffled, so classes come mixed.
+    Each class is shuffled and cut on its own, so every split holds (within one example) each
+    class's share of the whole; the test set is cut first, then the validation set.
 
     Parameters
     ----------
@@ -70,8 +62,7 @@ def stratified_split(y, *, val_fraction=0.15, test_fraction=0.2, seed=None):
     Raises
     ------
     ValueError
-        If ``y`` is not 1-D, a fraction is outside [0, 1), the fractions add up to 1 or more,
-        or no example is left for training.
+        If ``y`` is not 1-D, or the fractions leave no example for training.
     """
     y = np.asarray(y)
     if y.ndim != 1:
@@ -140,9 +131,8 @@ def load_digits(*, seed=0, val_fraction=0.15, test_fraction=0.2, dtype=np.float6
                 standardize=False):
     """Load the 8x8 handwritten digits, split into training, validation and test sets (Chapter 7).
 
-    The 1,797 images (gray levels 0 .. 16, flattened row by row into 64 columns) ship with
-    scikit-learn, so nothing is downloaded. They are split with ``stratified_split``: with the
-    default fractions, 1,168 for training, 270 for validation and 359 for testing.
+    The 1,797 images (gray levels 0 .. 16, 64 columns) ship with scikit-learn; with the
+    default fractions, 1,168 are for training, 270 for validation and 359 for testing.
 
     Parameters
     ----------
@@ -164,13 +154,8 @@ def load_digits(*, seed=0, val_fraction=0.15, test_fraction=0.2, dtype=np.float6
 
     Raises
     ------
-    ImportError
-        If scikit-learn is not installed (``pip install scikit-learn``, or
-        ``pip install "nnbook[test]"``).
-    TypeError
-        If ``dtype`` is not float32 or float64.
-    ValueError
-        If the fractions are invalid (see ``stratified_split``).
+    ImportError, TypeError, ValueError
+        If scikit-learn is missing, ``dtype`` is not a float dtype, or a fraction is invalid.
     """
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
@@ -212,8 +197,7 @@ def _as_data_matrix(X, name, dtype=None):
 def standardization_stats(X_train):
     """The mean and standard deviation of each column of the training set (Chapter 7).
 
-    A column with a single value (a pixel that is always blank) gets standard deviation 1, so
-    that standardizing maps it to 0 instead of dividing by zero.
+    A constant column (a pixel that is always blank) gets std 1, so it maps to 0, not NaN.
 
     Parameters
     ----------
@@ -243,10 +227,8 @@ def standardization_stats(X_train):
 def standardize(X_train, *others):
     """Scale every column to mean 0 and std 1 with the training set's statistics (Chapter 7).
 
-    Computes ``(X - mean) / std`` with ``mean, std = standardization_stats(X_train)`` for the
-    training set and for each of ``others`` (validation and test sets): they are scaled with
-    the training set's statistics, never their own. Constant columns become 0, never NaN.
-    Nothing passed in is modified.
+    ``(X - mean) / std`` with the training set's ``standardization_stats``, for it and for each
+    of ``others`` (never their own statistics). Nothing passed in is modified.
 
     Parameters
     ----------
@@ -283,9 +265,8 @@ def train_early_stopping(params, X, Y, optimizer, *, validation, max_epochs, pat
                          seed=None, clip=None):
     """Train until the validation loss stops improving; keep the best parameters (Chapter 7).
 
-    Runs ``train`` one epoch at a time and, after each, compares the validation loss with the
-    lowest so far. Stops after ``max_epochs`` epochs, or once ``patience`` epochs in a row have
-    not improved on it; then writes the parameters of the best epoch back into ``params``.
+    Runs ``train`` an epoch at a time; stops after ``max_epochs``, or after ``patience`` epochs
+    without a new lowest validation loss, and writes the best epoch's parameters into ``params``.
 
     Parameters
     ----------
@@ -316,8 +297,7 @@ def train_early_stopping(params, X, Y, optimizer, *, validation, max_epochs, pat
     Raises
     ------
     ValueError
-        If ``validation`` is missing, or ``max_epochs`` or ``patience`` is not a positive
-        integer; and whatever ``train`` raises.
+        If ``validation`` is missing or a count is not a positive integer; and as ``train``.
     """
     if validation is None:
         raise ValueError("early stopping needs a validation set: validation=(X_val, Y_val)")
@@ -514,9 +494,8 @@ def _confusion_cases(seed):
 def check_confusion_matrix(fn, *, seed=0):
     """Check a confusion matrix written by the reader against ``confusion_matrix`` (Chapter 7).
 
-    Calls ``fn(y_true, y_pred, k)`` on ten cases (a hand example, two to ten classes, classes
-    that never occur, no examples at all) and prints a verdict: a line of success, or the first
-    case where ``fn`` disagrees, with a hint for common mistakes.
+    Calls ``fn(y_true, y_pred, k)`` on ten cases (classes that never occur, no examples at all)
+    and prints a verdict, with a hint for common mistakes.
 
     Parameters
     ----------
@@ -628,10 +607,8 @@ def _find_mnist_file(directory, name):
 def load_mnist(directory, *, flatten=False):
     """Read MNIST's four standard IDX files from a directory (Chapter 7).
 
-    Looks for ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
-    ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, each either plain or gzipped
-    (``.gz``), as published on Yann LeCun's MNIST page; nothing is downloaded. Every file's
-    magic number, dimensions and size are checked.
+    Reads the four files named in ``MNIST_FILES``, each plain or gzipped (``.gz``); nothing is
+    downloaded. Every file's magic number, dimensions and size are checked.
 
     Parameters
     ----------
@@ -652,11 +629,8 @@ def load_mnist(directory, *, flatten=False):
 
     Raises
     ------
-    FileNotFoundError
-        If the directory or one of the files is missing (the message names it).
-    ValueError
-        If a file is not the IDX file it should be (wrong magic number or image size), is
-        truncated, or the images and labels disagree in number.
+    FileNotFoundError, ValueError
+        If a file is missing, is not the IDX file it should be, or is truncated.
     """
     directory = Path(directory)
     if not directory.is_dir():
