@@ -21,12 +21,16 @@ def _number(value, name, low=0.0, high=math.inf, *, low_open=False, high_open=Fa
         value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {_what(value)}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:                       # an int beyond the float range, like 10**400
+        x = math.inf
     if not (math.isfinite(x) and (low < x if low_open else low <= x)
             and (x < high if high_open else x <= high)):
         expected = (f"a finite number {'>' if low_open else '>='} {low:g}" if high == math.inf else
                     f"in {'[('[low_open]}{low:g}, {high:g}{'])'[high_open]}")
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
+        shown = repr(value) if len(repr(value)) < 25 else f"{x:.3g}"
+        raise ValueError(f"{name} must be {expected}, got {shown}")
     return x
 
 

@@ -613,3 +613,10 @@ def test_adamw_without_decay_is_adam():
     for (W1, b1), (W2, b2) in zip(params, other, strict=True):
         np.testing.assert_array_equal(W1, W2)
         np.testing.assert_array_equal(b1, b2)
+
+
+@pytest.mark.parametrize("kwargs", [{"lr": 10**400}, {"lr": 0.1, "momentum": 10**400},
+                                    {"lr": 0.1, "weight_decay": -(10**400)}])
+def test_integers_beyond_the_float_range_are_refused_in_the_library_words(kwargs):
+    with pytest.raises(ValueError, match="must be"):
+        SGD(layer(), **kwargs)
