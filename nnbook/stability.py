@@ -144,9 +144,12 @@ def _check_rnn(params, X, Y=None, gates=1):
     return s_h, X, Y
 
 
-def _check_backward_args(X, H, dY_hat, s_h, W_y):
-    """Check the states H and dJ/dY_hat handed to a backward pass; return dY_hat (Chapter 6)."""
+def _check_backward_args(X, H, dY_hat, s_h, W_y, cache=False):
+    """Check what a backward pass is handed (an LSTM's cache too); return dY_hat (Chapter 6)."""
     m, T, _ = X.shape
+    if cache is not False and not (isinstance(cache, tuple) and len(cache) == 2 and np.shape(
+            cache[0]) == (m, T + 1, s_h) and np.shape(cache[1]) == (m, T, 4 * s_h)):
+        raise ValueError("cache must be the (C, G) that lstm_forward returned for X")
     if not isinstance(H, np.ndarray) or H.shape != (m, T + 1, s_h):
         raise ValueError(f"H must be the (m, T + 1, s_h) = ({m}, {T + 1}, {s_h}) array of hidden "
                          f"states the forward pass returns; got {_what(H)}")
@@ -413,7 +416,6 @@ def lstm_forward(params, X):
     H : numpy.ndarray, shape (m, T + 1, s_h)
         ``H[:, t]`` = h_t for t = 0 ... T.
     Y_hat : numpy.ndarray, shape (m, s_y)
-        W_y h_T + b_y.
     cache : tuple (C, G)
         For ``lstm_backward``: cell states ``C`` (m, T + 1, s_h) and gates ``G`` (m, T, 4 s_h),
         ``G[:, t - 1]`` = [i_t, f_t, g_t, o_t].
@@ -445,19 +447,15 @@ def lstm_backward(params, X, H, cache, dY_hat):
 
     Parameters
     ----------
-    params, X
-        As for ``lstm_forward``.
-    H, cache
-        What ``lstm_forward`` returned for ``X``.
+    params, X, H, cache
+        As for and from ``lstm_forward``.
     dY_hat : numpy.ndarray, shape (m, s_y)
         dJ/dY_hat.
 
     Returns
     -------
-    grads : list of two (dW, db) pairs
-        Shaped like ``params``.
-    dH : numpy.ndarray, shape (m, T + 1, s_h)
-        ``dH[:, t]`` = dJ/dh_t for t = 0 ... T, through every path.
+    grads, dH
+        As ``rnn_backward``: gradients shaped like ``params``, and dJ/dh_t (m, T + 1, s_h).
 
     Raises
     ------
@@ -466,10 +464,7 @@ def lstm_backward(params, X, H, cache, dY_hat):
     """
     s_h, X, _ = _check_rnn(params, X, gates=4)
     (W_g, _), (W_y, _) = params
-    dY_hat = _check_backward_args(X, H, dY_hat, s_h, W_y)
-    if not (isinstance(cache, tuple) and len(cache) == 2 and np.shape(cache[0]) == H.shape
-            and np.shape(cache[1]) == (len(X), X.shape[1], 4 * s_h)):
-        raise ValueError("cache must be the (C, G) that lstm_forward returned for X")
+    dY_hat = _check_backward_args(X, H, dY_hat, s_h, W_y, cache)
     C, G = cache
     dW_g, db_g = np.zeros_like(W_g), np.zeros(4 * s_h, W_g.dtype)   # sums over t
     dH = np.empty_like(H)

@@ -51,8 +51,7 @@ def test_init_contract(dtype):
     assert all(a.dtype == dtype for pair in params for a in pair)
     assert np.all(np.abs(W_g) <= 1 / math.sqrt(5))
     np.testing.assert_array_equal(b_g[5:10], 1.0)                 # the forget gate's bias
-    assert all(np.array_equal(a, b) for a, b in zip(flat(params), flat(lstm_init(3, 5, 2, seed=0,
-                                                                                   dtype=dtype))))
+    np.testing.assert_array_equal(flat(params), flat(lstm_init(3, 5, 2, seed=0, dtype=dtype)))
 
 
 def test_forward_follows_the_equations_step_by_step():
@@ -139,7 +138,8 @@ def test_float32_stays_float32_and_inputs_are_untouched():
     loss, grads = lstm_loss_and_gradients(params, X, Y)
     assert isinstance(loss, float)
     assert all(a.dtype == np.float32 for pair in grads for a in pair)
-    assert all(np.array_equal(a, b) for a, b in zip(before, [a for p in params for a in p]))
+    assert all(np.array_equal(a, b)
+               for a, b in zip(before, [a for p in params for a in p], strict=True))
     assert nnbook.gradient_norms(grads).shape == (2,)
 
 
@@ -152,8 +152,11 @@ def test_float32_stays_float32_and_inputs_are_untouched():
     (lambda p: lstm_forward(p, np.full((3, 4, 2), np.inf)), ValueError, "NaN or inf"),
     (lambda p: lstm_loss_and_gradients(p, np.ones((3, 4, 2)), np.ones((3, 2))), ValueError,
      r"Y must have shape \(m, s_y\) = \(3, 1\)"),
-    (lambda p: lstm_backward(p, np.ones((3, 4, 2)), np.ones((3, 4, 4)), None, np.ones((3, 1))),
+    (lambda p: lstm_backward(p, np.ones((3, 4, 2)), np.ones((3, 4, 4)),
+                             (np.ones((3, 5, 4)), np.ones((3, 4, 16))), np.ones((3, 1))),
      ValueError, "H must be"),
+    (lambda p: lstm_backward(p, np.ones((3, 4, 2)), lstm_forward(p, np.ones((3, 4, 2)))[0], None,
+                             np.ones((3, 1))), ValueError, "cache must be"),
     (lambda p: lstm_init(2, 0, 1), ValueError, "s_h must be a positive integer"),
     (lambda p: lstm_init(2, 4, 1, dtype=np.int64), TypeError, "dtype"),
 ])
