@@ -724,3 +724,44 @@ _SEED_UNCHECKED = set(_SEED_CALLS)      # every one of them, today
 def test_seed_checked(name, seed):
     _, error = call(_SEED_CALLS[name], seed)
     assert error is not None
+
+
+# --- chapter 7's loaders and early stopping -------------------------------------------------
+
+@settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow])   # a load: ~0.5 s
+@given(key=st.sampled_from(["val_fraction", "test_fraction", "dtype", "standardize"]),
+       bad=st.one_of(bad_number, st.sampled_from([np.int64, np.float16, "abc", complex])))
+def test_load_digits(key, bad):
+    pytest.importorskip("sklearn")
+    call(api("load_digits"), seed=0, **{key: bad})
+
+
+@FAST
+@given(key=st.sampled_from(["max_epochs", "patience", "batch_size", "validation", "clip",
+                            "hidden"]),
+       bad=st.one_of(bad_number, bad_array), name=st.sampled_from(OPTIMIZERS))
+def test_train_early_stopping(key, bad, name):
+    """Refused arguments change nothing; otherwise success or TrainingDiverged."""
+    params = network(sizes=(3, 4, 3))
+    opt = optimizer(name, params)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 3)), np.arange(6) % 3
+    kw = {"validation": (X[:3], y[:3]), "max_epochs": 2, "patience": 1, "batch_size": 3, "seed": 0}
+    kw[key] = (lambda g: bad) if key == "clip" else bad
+    before, opt_before = snapshot(params), state(opt)
+    _, error = call(api("train_early_stopping"), params, X, y, opt, **kw)
+    if isinstance(error, (TypeError, ValueError)):
+        assert snapshot(params) == before and state(opt) == opt_before, (
+            f"train_early_stopping changed params before raising {error!r}")
+
+
+def _dir_xfail(directory):
+    return pytest.param(directory, marks=pytest.mark.xfail(strict=True, reason=(
+        f"data.load_mnist: directory={directory!r} raises pathlib's TypeError 'expected str, "
+        "bytes or os.PathLike object' from inside pathlib")))
+
+
+@pytest.mark.parametrize("directory", [_dir_xfail(None), _dir_xfail(3), "/nonexistent-directory",
+                                       _dir_xfail(["a"])])
+def test_load_mnist_bad_directory(directory):
+    call(api("load_mnist"), directory, allowed=ALLOWED + (FileNotFoundError,))
