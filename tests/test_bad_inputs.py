@@ -697,6 +697,8 @@ def _rest_cases():
 def test_rest_of_the_api(case, position, bad):
     name, args, kwargs = _rest_cases()[case]
     assume(not (name == "stratified_split" and position == 0 and isinstance(bad, list)))
+    # huge layer sizes make NumPy's MemoryError (an allocation the sizes ask for): not tested
+    assume(not (name.endswith("_init") and isinstance(bad, int) and bad > 10**4))
     fn = api(name)
     args = list(args)
     if isinstance(args[0], str):                       # the network's own parameters, made here
