@@ -7,8 +7,9 @@ After a successful ``html`` build, ``_build/html/downloads/`` holds
 - ``nnbook-notebooks.zip``: every chapter notebook (``book/NN_*.ipynb``), with its outputs;
 - ``nnbook-workbook.zip``: the same notebooks without the exercise solutions
   (``tools/solutions.py``);
-- ``nnbook.pdf``, copied from ``_build/latex/`` when the PDF edition was built before
-  (``tools/build_pdf.sh``); the front page links to it only then, so the link is never dead.
+- ``nnbook.pdf``, copied from ``_build/nnbook.pdf``, where ``tools/build_pdf.sh`` puts the PDF
+  edition once it has passed its checks; the front page links to it only then, so the link is
+  never dead.
 
 The directive ``{nnbook-downloads}`` (on ``book/index.md``) lists them, with the command that
 installs the wheel and what each chapter needs beyond it. Other builders (the PDF) get one
@@ -156,7 +157,7 @@ def build_wheel(root: Path, dest: Path) -> Path:
 
 
 def _pdf(app) -> Path:
-    return Path(app.outdir).parent / "latex" / PDF
+    return Path(app.outdir).parent / PDF
 
 
 class downloads_list(nodes.General, nodes.Element):
