@@ -39,11 +39,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "--- took $((SECONDS - t0)) s"
 fi
 
-step "Build the PDF: $JUPYTER_BOOK build --builder pdflatex ."
+step "Build the PDF, warnings as errors: $JUPYTER_BOOK build -W -n --keep-going --builder pdflatex ."
 t0=$SECONDS
 mkdir -p "$BUILD/pdf"
 rm -rf "$BUILD/pdf/_build/latex" "$BUILD/nnbook.pdf"
-"$JUPYTER_BOOK" build --builder pdflatex --path-output "$BUILD/pdf" . > "$BUILD/pdf/build.log" 2>&1 || {
+"$JUPYTER_BOOK" build -W -n --keep-going --builder pdflatex --path-output "$BUILD/pdf" . \
+  > "$BUILD/pdf/build.log" 2>&1 || {
   tail -n 60 "$BUILD/pdf/build.log"
   grep -n -A3 '^!' "$LOG" 2>/dev/null | head -n 40 || true
   echo "FAIL: the PDF build failed; its output is in $BUILD/pdf/build.log"
