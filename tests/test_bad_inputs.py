@@ -542,13 +542,19 @@ def test_clipping(name, threshold, data, dtype):
        dx=st.one_of(st.integers(-9, 9), bad_number),
        image_shape=st.one_of(st.just((2, 3)), st.sampled_from([(3, 2), (6,), (0, 6), (-2, -3),
                                                                "2x3", None, (2.0, 3.0)])),
-       fill=st.one_of(st.just(0), bad_number))
+       fill=st.one_of(st.just(0), st.floats(), st.integers(-10**6, 10**6)))   # str: xfail
 def test_shift_images(X, dy, dx, image_shape, fill):
     X = np.arange(12.0).reshape(2, 6) if X is None else X
     before = snapshot(X) if isinstance(X, np.ndarray) else None
     call(api("shift_images"), X, dy, dx, image_shape=image_shape, fill=fill)
     if before is not None:
         assert snapshot(X) == before
+
+
+@pytest.mark.xfail(strict=True, reason="data.shift_images: fill='abc' raises NumPy's 'could "
+                   "not convert string to float' ValueError from np.full")
+def test_shift_images_string_fill():
+    call(api("shift_images"), np.ones((2, 6)), 1, 0, image_shape=(2, 3), fill="abc")
 
 
 @pytest.mark.parametrize("shift", [(2, 0), (0, 3), (-5, 0), (1.5, 0), (0, 1.0)])
@@ -699,6 +705,7 @@ def test_rest_of_the_api(case, position, bad):
     assume(not (name == "stratified_split" and position == 0 and isinstance(bad, list)))
     # huge layer sizes make NumPy's MemoryError (an allocation the sizes ask for): not tested
     assume(not (name.endswith("_init") and isinstance(bad, int) and bad > 10**4))
+    assume(not (name == "confusion_matrix" and isinstance(bad, int) and bad > 10**6))  # xfail
     fn = api(name)
     args = list(args)
     if isinstance(args[0], str):                       # the network's own parameters, made here
@@ -718,6 +725,12 @@ def test_rest_of_the_api(case, position, bad):
                    "NumPy's \"'<' not supported between 'float' and 'NoneType'\" from np.unique")
 def test_stratified_split_labels_with_none():
     call(api("stratified_split"), [None, 0.1, 1.0] * 4, seed=0)
+
+
+@pytest.mark.xfail(strict=True, reason="data.confusion_matrix: k=10**300 raises OverflowError "
+                   "'Python int too large to convert to C long'")
+def test_confusion_matrix_huge_k():
+    call(api("confusion_matrix"), np.array([0, 1]), np.array([1, 1]), 10**300)
 
 
 _SEED_CALLS = {
