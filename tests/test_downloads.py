@@ -76,6 +76,22 @@ def test_fold_hides_every_cell_that_is_all_solution():
     assert hidden == [2, 3, 6, 7, 8]
 
 
+def test_split_gives_each_solution_its_own_cells_and_then_fold_hides_them():
+    nb = json.loads(json.dumps(EXERCISES))
+    assert solutions.split(nb) == 2
+    assert [cell["id"] for cell in nb["cells"]] == [
+        "c0", "c1", "c1-s1", "c2", "c3", "c4-s1", "c4", "c4-s2", "c5", "c6", "c7", "c8",
+    ]  # fmt: skip
+    assert all(rest is None for _, rest in solutions.solution_cells(nb))
+    solutions.fold(nb)
+    assert [cell["id"] for cell in nb["cells"] if "jupyter" not in cell["metadata"]] == [
+        "c0", "c1", "c4", "c5",
+    ]  # fmt: skip
+    assert "Second" in nb["cells"][6]["source"] and "Because" in nb["cells"][7]["source"]
+    assert solutions.workbook(nb)["cells"] == solutions.workbook(EXERCISES)["cells"]
+    assert solutions.split(nb) == 0, "splitting twice changes nothing"
+
+
 def test_refresh_saves_solutions_folded():
     refresh = pytest.importorskip("refresh")
     nb = nbformat.from_dict(json.loads(json.dumps(EXERCISES)))

@@ -12,6 +12,7 @@ Usage::
     python tools/refresh.py                      # every notebook under book/
     python tools/refresh.py book/03_*.ipynb      # only these
     python tools/refresh.py --fold-only          # fold the solutions without running anything
+    python tools/refresh.py --fold-only --split  # first cut solutions out of exercise cells
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from export import ROOT, export  # noqa: E402
-from solutions import fold, solution_cells  # noqa: E402
+from solutions import fold, solution_cells, split  # noqa: E402
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -94,12 +95,17 @@ def main() -> None:
     parser.add_argument(
         "--fold-only", action="store_true", help="only fold the solutions; outputs stay as they are"
     )
+    parser.add_argument(
+        "--split", action="store_true", help="with --fold-only: give each solution its own cells"
+    )
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "book").glob("*.ipynb"))
     if args.fold_only:
         for path in paths:
             nb = nbformat.read(path, as_version=4)
             before = nbformat.writes(nb)
+            if args.split:
+                split(nb)
             if nbformat.writes(fold(nb)) != before:
                 nbformat.write(nb, path)
                 print(f"{path}: solutions folded", flush=True)

@@ -9,6 +9,8 @@ A solution is written with sphinx-exercise in one of two ways, in markdown cells
 
 ``fold(nb)`` gives every solution cell JupyterLab's collapsed metadata, so a reader running the
 notebook sees the exercise and opens its solution on purpose (``tools/refresh.py`` calls it).
+A solution written in the same markdown cell as an exercise cannot be folded without the
+exercise: ``split(nb)`` cuts such cells in two or more (``tools/refresh.py --fold-only --split``).
 ``workbook(nb)`` returns a copy without any solution: solution cells are dropped and solution
 text is cut out of the cells it shares with an exercise.
 """
@@ -16,6 +18,7 @@ text is cut out of the cells it shares with an exercise.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 
 FENCE = re.compile(r"^[ ]{0,3}(?P<fence>`{3,}|:{3,})\s*(?P<info>\{[\w-]+\})?")
@@ -120,3 +123,43 @@ def workbook(nb):
             cells.append(cell)
     nb["cells"] = cells
     return nb
+
+
+def split(nb):
+    """Cut every markdown cell that holds both a solution and something else into cells that
+    hold one or the other (in place). The first part that is not a solution keeps the cell's id;
+    the others get ``ID-s1``, ``ID-s2``, ... Returns the number of cells cut."""
+    ids = {cell.get("id") for cell in nb["cells"]}
+    cells, inside, cut = [], False, 0
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            cells.append(cell)
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        marks, after = _split(source, inside)
+        lines = source.splitlines()
+        parts = []
+        for solution, group in itertools.groupby(zip(lines, marks, strict=True), lambda x: x[1]):
+            text = "\n".join(line for line, _ in group).strip("\n")
+            if text.strip():
+                parts.append((solution, text))
+        if len({solution for solution, _ in parts}) > 1:
+            cut += 1
+            keeper = next(k for k, (solution, _) in enumerate(parts) if not solution)
+            suffix = 0
+            for k, (_, text) in enumerate(parts):
+                part = copy.deepcopy(cell)
+                part["source"] = text
+                part["metadata"].pop("jupyter", None)
+                if k != keeper:
+                    suffix += 1
+                    part["id"] = new_id = f"{cell.get('id', 'cell')}-s{suffix}"
+                    if new_id in ids:
+                        raise ValueError(f"cannot split cell {cell.get('id')}: {new_id} exists")
+                    ids.add(new_id)
+                cells.append(part)
+        else:
+            cells.append(cell)
+        inside = after
+    nb["cells"] = cells
+    return cut
