@@ -90,3 +90,22 @@ def test_importing_nnbook_needs_numpy_only():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]", f"import nnbook imported {result.stdout.strip()}"
+
+
+CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_solutions_are_folded_in_jupyter(path):
+    from solutions import HIDDEN, solution_cells
+
+    nb = json.loads(path.read_text())
+    found = solution_cells(nb)
+    assert found, f"{path.name}: no exercise solution found"
+    assert all(rest is None for _, rest in found), (
+        f"{path.name}: a solution shares a cell with an exercise; run tools/refresh.py --fold-only "
+        "--split"
+    )
+    assert all(nb["cells"][i]["metadata"].get("jupyter") == HIDDEN for i, _ in found), (
+        f"{path.name}: a solution cell is not folded; run tools/refresh.py --fold-only"
+    )
