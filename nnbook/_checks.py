@@ -78,7 +78,7 @@ def _check_finite(x, name):
     raise ValueError(f"{name} contains NaN or infinity (the first at index {where}: "
                      f"{x[where]}); the network's output would be NaN")
 
-
+# %% ../book/appendix_checks.ipynb #chk-012-1
 def _as_float_array(x, name, *, dtype=None, ndim=None):
     """``x`` as a finite float array of ``dtype`` (None: float32/float64 kept, others float64)."""
     x = np.asarray(x)
@@ -101,7 +101,7 @@ def _as_float_array(x, name, *, dtype=None, ndim=None):
                          "or use float64 parameters")
     return cast
 
-
+# %% ../book/appendix_checks.ipynb #chk-012-2
 def _check_X(X, sizes, name="X", dtype=None):
     """Check a batch ``X`` of shape (m, s_1) against layer sizes; return it as finite floats."""
     X = np.asarray(X)
@@ -158,7 +158,7 @@ def _same(a, b):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return True
 
-
+# %% ../book/appendix_checks.ipynb #chk-015-1
 def _tolerances(expected, rtol, atol):
     """rtol and atol for comparing with ``expected``: looser for float32 unless given."""
     single = getattr(expected, "dtype", None) == np.float32
@@ -217,7 +217,7 @@ def _first_difference(yours, expected, *, rtol=None, atol=None, where="result"):
         problem += f"; {nonfinite} {'is' if nonfinite == 1 else 'are'} NaN or infinite"
     return problem + ")"
 
-
+# %% ../book/appendix_checks.ipynb #chk-016-1
 def _compare_on_cases(name, cases, theirs, ours, *, rtol=None, atol=None,
                       noun="random cases", hints=(), inputs_unchanged=True):
     """Run the reader's ``theirs`` and the library's ``ours`` on ``cases``; print a verdict.

@@ -111,7 +111,7 @@ def sigmoid(z, out=None):
     a += 1
     return np.reciprocal(a, out=a)                                      # 1 / (1 + exp(-z))
 
-
+# %% ../book/01_forward_propagation.ipynb #fwd-018-1
 def tanh(z, out=None):
     """The hyperbolic tangent, elementwise, values in [-1, 1] (Chapter 1); as ``sigmoid``."""
     return np.tanh(_as_float(z), out=out)
@@ -246,7 +246,7 @@ def forward(params, X, *, hidden="sigmoid", output="identity"):
         A = (g if l + 1 == n_l else f)(Z, out=Z)  # a^(l+1) = f(z^(l+1)), in place
     return A
 
-
+# %% ../book/01_forward_propagation.ipynb #fwd-030-1
 def forward_all(params, X, *, hidden="sigmoid", output="identity"):
     """Run the forward pass and keep every layer's z and a, as backpropagation needs (Chapter 1).
 
