@@ -221,6 +221,7 @@ def standardization_stats(X_train):
     std = X_train.std(axis=0)                                  # (n,)
     constant = X_train.max(axis=0) == X_train.min(axis=0)      # exactly one value in the column
     std[constant] = 1
+    mean[constant] = X_train[0, constant]    # exactly the value, so it maps to 0 exactly
     return mean, std
 
 

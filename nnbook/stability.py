@@ -325,7 +325,7 @@ def clip_by_value(grads, clip_value):
         that is not a positive finite number; ``grads`` is then untouched.
     """
     _, c = _checked_norms(grads, clip_value, "clip_value")
-    c = [min(c, float(np.finfo(dW.dtype).max)) for dW, _ in grads]   # float32: no overflow
+    c = [dW.dtype.type(min(c, float(np.finfo(dW.dtype).max))) for dW, _ in grads]  # dW's dtype
     return [(np.clip(dW, -k, k), np.clip(db, -k, k)) for (dW, db), k in zip(grads, c, strict=True)]
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-031b

@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
+pytest.importorskip("sphinx", reason="needs the book extra: pip install -e '.[book,test]'")
 import book_downloads  # noqa: E402
 import book_polish  # noqa: E402
 import solutions  # noqa: E402

@@ -40,7 +40,9 @@ def test_numpy_features_are_disabled_by_the_names_numpy_accepts_on_this_cpu():
     if why:
         pytest.skip(why)
     names = env["NPY_DISABLE_CPU_FEATURES"]
-    code = "from numpy._core._multiarray_umath import __cpu_features__ as f; print(f)"
+    code = ("try:\n    from numpy._core._multiarray_umath import __cpu_features__ as f\n"
+            "except ImportError:  # NumPy 1.x\n"
+            "    from numpy.core._multiarray_umath import __cpu_features__ as f\nprint(f)")
     out = subprocess.run(
         [sys.executable, "-W", "error::ImportWarning", "-c", code],
         env={**os.environ, "NPY_DISABLE_CPU_FEATURES": names},
