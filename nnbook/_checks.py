@@ -48,8 +48,7 @@ def _check_params(params):
                 raise ValueError(f"{where} must be {ndim}-D with shape {shape}; "
                                  f"got shape {arr.shape}")
         W, b = pair
-        if dtype is None:
-            dtype = W.dtype
+        dtype = W.dtype if dtype is None else dtype
         if W.dtype != dtype or b.dtype != dtype:
             raise TypeError(f"params mix dtypes: W^(1) is {dtype}, but W^({l}) is {W.dtype} and "
                             f"b^({l}) is {b.dtype}; use one dtype (float32 or float64) throughout")

@@ -38,7 +38,7 @@ def _shares(counts, fraction):
     take[order[:extra]] += 1
     return take
 
-
+# %% ../book/07_handwritten_digits.ipynb #dig-008-1
 def stratified_split(y, *, val_fraction=0.15, test_fraction=0.2, seed=None):
     """Split example indices into training, validation and test sets, class by class (Chapter 7).
 
@@ -193,7 +193,7 @@ def _as_data_matrix(X, name, dtype=None):
                          f"{int(np.argwhere(~np.isfinite(X))[0][0])})")
     return X
 
-
+# %% ../book/07_handwritten_digits.ipynb #dig-018-1
 def standardization_stats(X_train):
     """The mean and standard deviation of each column of the training set (Chapter 7).
 
@@ -224,7 +224,7 @@ def standardization_stats(X_train):
     mean[constant] = X_train[0, constant]    # exactly the value, so it maps to 0 exactly
     return mean, std
 
-
+# %% ../book/07_handwritten_digits.ipynb #dig-018-1-1
 def standardize(X_train, *others):
     """Scale every column to mean 0 and std 1 with the training set's statistics (Chapter 7).
 
@@ -371,7 +371,7 @@ def shift_images(X, dy, dx, *, image_shape, fill=0):
         images[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
     return out.reshape(X.shape)
 
-
+# %% ../book/07_handwritten_digits.ipynb #dig-037-1
 def _check_image_shape(image_shape):
     """``image_shape`` as (h, w), two positive ints, or a clear error."""
     if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2
@@ -381,7 +381,7 @@ def _check_image_shape(image_shape):
                          f"got {image_shape!r}")
     return int(image_shape[0]), int(image_shape[1])
 
-
+# %% ../book/07_handwritten_digits.ipynb #dig-037-2
 def augment_with_shifts(X, y, *, image_shape, shifts=((0, 1), (0, -1), (1, 0), (-1, 0))):
     """Enlarge a training set with copies of its images moved by a pixel (Chapter 7).
 
@@ -433,7 +433,7 @@ def _check_class_labels(y, name):
         raise ValueError(f"{name}[{i}] is {y[i]}: class labels start at 0")
     return y
 
-
+# %% ../book/07_handwritten_digits.ipynb #dig-050-1
 def confusion_matrix(y_true, y_pred, k=None):
     """Count how often each true class was predicted as each class (Chapter 7).
 
