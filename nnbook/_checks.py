@@ -4,6 +4,7 @@
 __all__ = []
 
 # %% ../book/appendix_checks.ipynb #chk-002
+import math
 import numbers
 
 import numpy as np
@@ -77,10 +78,19 @@ def _check_finite(x, name):
     raise ValueError(f"{name} contains NaN or infinity (the first at index {where}: "
                      f"{x[where]}); the network's output would be NaN")
 
+# %% ../book/appendix_checks.ipynb #chk-012-0
+def _array(x, name):
+    """``np.asarray(x)``, with a clear error for ragged nested lists."""
+    try:
+        return np.asarray(x)
+    except ValueError:           # NumPy >= 1.24 refuses ragged lists
+        raise ValueError(f"{name} must be an array or a list of equal-length rows; got a ragged "
+                         f"{type(x).__name__} whose rows differ in length") from None
+
 # %% ../book/appendix_checks.ipynb #chk-012-1
 def _as_float_array(x, name, *, dtype=None, ndim=None):
     """``x`` as a finite float array of ``dtype`` (None: float32/float64 kept, others float64)."""
-    x = np.asarray(x)
+    x = _array(x, name)
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got {_what(x)}")
     if ndim is not None and x.ndim != ndim:
@@ -117,6 +127,47 @@ def _check_X(X, sizes, name="X", dtype=None):
         raise ValueError(f"{name} has {X.shape[1]} columns, but the first layer expects "
                          f"s_1 = {sizes[0]} inputs (W^(1) has shape ({sizes[1]}, {sizes[0]}))")
     return _as_float_array(X, name, dtype=dtype)
+
+# %% ../book/appendix_checks.ipynb #chk-013-2
+def _number(value, name, low=0.0, high=math.inf, *, low_open=False, high_open=False):
+    """``value`` as a finite float in [low, high] (ends open as asked), or a clear error."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {_what(value)}")
+    try:
+        x = float(value)
+    except OverflowError:                       # an int beyond the float range, like 10**400
+        x = math.inf
+    if not (math.isfinite(x) and (low < x if low_open else low <= x)
+            and (x < high if high_open else x <= high)):
+        expected = (f"a finite number {'>' if low_open else '>='} {low:g}" if high == math.inf else
+                    f"in {'[('[low_open]}{low:g}, {high:g}{'])'[high_open]}")
+        huge = isinstance(value, numbers.Integral) and x == math.inf
+        shown = f"an integer of {len(str(value))} digits" if huge else repr(value)
+        raise ValueError(f"{name} must be {expected}, got {shown}")
+    return x
+
+
+def _count(value, name, low=1):
+    """``value`` as an int >= low (epochs, steps, a batch size), or a clear error."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {low}, got {_what(value)}")
+    if value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+# %% ../book/appendix_checks.ipynb #chk-013-3
+def _rng(seed, name="seed"):
+    """A NumPy Generator from ``seed``: None, an int >= 0, or a Generator (used as it is)."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be None, an integer >= 0 or a numpy.random.Generator; "
+                        f"got {_what(seed)}")
+    if seed < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {seed!r}")
+    return np.random.default_rng(int(seed))
 
 # %% ../book/appendix_checks.ipynb #chk-015
 def _verdict(passed, headline, details=()):
