@@ -26,8 +26,34 @@ def _what(x):
     return f"a {type(x).__name__}"
 
 # %% ../book/appendix_checks.ipynb #chk-008
-def _check_params(params):
-    """Check that ``params`` is a list of (W, b) pairs that chain; return [s_1, ..., s_{n_l}]."""
+def _check_pair(pair, l):
+    """Check that ``pair`` is layer l's (W, b): a 2-D and a 1-D float array that fit."""
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+        raise TypeError(f"params[{l - 1}] must be a pair (W^({l}), b^({l})); got {_what(pair)}")
+    for k, (name, arr, ndim) in enumerate(((f"W^({l})", pair[0], 2), (f"b^({l})", pair[1], 1))):
+        where = f"{name} (params[{l - 1}][{k}])"
+        if not isinstance(arr, np.ndarray):
+            raise TypeError(f"{where} must be a NumPy array; got {_what(arr)}")
+        if arr.dtype not in _FLOATS:
+            raise TypeError(f"{where} has dtype {arr.dtype}; parameters must be float32 or "
+                            "float64 arrays (convert with np.asarray(..., dtype=float))")
+        if arr.ndim != ndim:
+            shape = "(s_{l+1}, s_l)" if ndim == 2 else "(s_{l+1},)"
+            raise ValueError(f"{where} must be {ndim}-D with shape {shape}; got shape {arr.shape}")
+    W, b = pair
+    if W.size == 0:
+        raise ValueError(f"W^({l}) has shape {W.shape}: every layer needs at least one unit")
+    if b.shape[0] != W.shape[0]:
+        raise ValueError(f"b^({l}) has shape {b.shape}, but W^({l}) has shape {W.shape}: "
+                         f"expected b^({l}) of shape ({W.shape[0]},), one bias per unit "
+                         f"of layer L_{l + 1}")
+
+# %% ../book/appendix_checks.ipynb #chk-008-1
+def _check_params(params, chain=True):
+    """Check that ``params`` is a list of (W, b) pairs that chain; return [s_1, ..., s_{n_l}].
+
+    ``chain=False`` accepts any list of pairs (an RNN's or an LSTM's); the sizes mean nothing.
+    """
     if not isinstance(params, (list, tuple)):
         raise TypeError("params must be a list of (W, b) pairs, one per layer, as init_params "
                         f"returns; got {_what(params)}")
@@ -35,33 +61,15 @@ def _check_params(params):
         raise ValueError("params is empty: a network needs at least one (W, b) pair")
     sizes, dtype = [], None
     for l, pair in enumerate(params, start=1):
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise TypeError(f"params[{l - 1}] must be a pair (W^({l}), b^({l})); got {_what(pair)}")
-        for k, (name, arr, ndim) in enumerate(((f"W^({l})", pair[0], 2), (f"b^({l})", pair[1], 1))):
-            where = f"{name} (params[{l - 1}][{k}])"
-            if not isinstance(arr, np.ndarray):
-                raise TypeError(f"{where} must be a NumPy array; got {_what(arr)}")
-            if arr.dtype not in _FLOATS:
-                raise TypeError(f"{where} has dtype {arr.dtype}; parameters must be float32 or "
-                                "float64 arrays (convert with np.asarray(..., dtype=float))")
-            if arr.ndim != ndim:
-                shape = "(s_{l+1}, s_l)" if ndim == 2 else "(s_{l+1},)"
-                raise ValueError(f"{where} must be {ndim}-D with shape {shape}; "
-                                 f"got shape {arr.shape}")
+        _check_pair(pair, l)
         W, b = pair
         dtype = W.dtype if dtype is None else dtype
         if W.dtype != dtype or b.dtype != dtype:
             raise TypeError(f"params mix dtypes: W^(1) is {dtype}, but W^({l}) is {W.dtype} and "
                             f"b^({l}) is {b.dtype}; use one dtype (float32 or float64) throughout")
-        if W.size == 0:
-            raise ValueError(f"W^({l}) has shape {W.shape}: every layer needs at least one unit")
-        if b.shape[0] != W.shape[0]:
-            raise ValueError(f"b^({l}) has shape {b.shape}, but W^({l}) has shape {W.shape}: "
-                             f"expected b^({l}) of shape ({W.shape[0]},), one bias per unit "
-                             f"of layer L_{l + 1}")
         if l == 1:
             sizes.append(W.shape[1])
-        elif W.shape[1] != sizes[-1]:
+        elif chain and W.shape[1] != sizes[-1]:
             raise ValueError(f"params do not chain: W^({l - 1}) has shape "
                              f"{params[l - 2][0].shape}, so layer L_{l} has s_{l} = {sizes[-1]} "
                              f"units, but W^({l}) has shape {W.shape} and expects {W.shape[1]} "
@@ -223,6 +231,24 @@ def _distinct(a, b):
             break
     return f"{a:.{digits}g}", f"{b:.{digits}g}"
 
+# %% ../book/appendix_checks.ipynb #chk-016-0
+def _mismatch(yours, expected, bad, where):
+    """Describe the entries of ``yours`` that differ from ``expected`` (where ``bad``)."""
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    index = f"[{', '.join(map(str, first))}]" if first else ""
+    y, e = _distinct(float(yours[first]), float(expected[first]))
+    problem = (f"{where}{index} is {y}, but should be {e} "
+               f"({int(bad.sum())} of {bad.size} entries differ")
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.abs(yours - expected)
+    finite = np.isfinite(difference)
+    if finite.any():
+        problem += f"; the largest difference is {np.max(difference, where=finite, initial=0):.3g}"
+    nonfinite = int((~np.isfinite(yours)).sum())
+    if nonfinite:
+        problem += f"; {nonfinite} {'is' if nonfinite == 1 else 'are'} NaN or infinite"
+    return problem + ")"
+
 # %% ../book/appendix_checks.ipynb #chk-016
 def _first_difference(yours, expected, *, rtol=None, atol=None, where="result"):
     """Say how ``yours`` first differs from ``expected`` (None if it does not)."""
@@ -252,20 +278,7 @@ def _first_difference(yours, expected, *, rtol=None, atol=None, where="result"):
     bad = ~np.isclose(yours, expected, rtol=rtol, atol=atol)
     if not bad.any():
         return None
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    index = f"[{', '.join(map(str, first))}]" if first else ""
-    y, e = _distinct(float(yours[first]), float(expected[first]))
-    problem = (f"{where}{index} is {y}, but should be {e} "
-               f"({int(bad.sum())} of {bad.size} entries differ")
-    with np.errstate(invalid="ignore", over="ignore"):
-        difference = np.abs(yours - expected)
-    finite = np.isfinite(difference)
-    if finite.any():
-        problem += f"; the largest difference is {np.max(difference, where=finite, initial=0):.3g}"
-    nonfinite = int((~np.isfinite(yours)).sum())
-    if nonfinite:
-        problem += f"; {nonfinite} {'is' if nonfinite == 1 else 'are'} NaN or infinite"
-    return problem + ")"
+    return _mismatch(yours, expected, bad, where)
 
 # %% ../book/appendix_checks.ipynb #chk-016-1
 def _compare_on_cases(name, cases, theirs, ours, *, rtol=None, atol=None,

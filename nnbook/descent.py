@@ -5,24 +5,24 @@ __all__ = ['GradientDescent', 'minibatches', 'predict', 'accuracy', 'train', 'Tr
 
 # %% ../book/04_gradient_descent.ipynb #gd-005g
 import math
-import numbers
 import operator
 
 import numpy as np
 
-from ._checks import _check_params, _check_X, _verdict, _what
+from nnbook._checks import (
+    _array,
+    _check_params,
+    _check_X,
+    _count,
+    _number,
+    _rng,
+    _verdict,
+    _what,
+)
+
 from .backprop import loss_and_gradients
 from .forward import forward
 from .gradient import _check_loss_pair, _check_targets, compute_loss
-
-
-def _check_lr(lr):
-    """The learning rate as a float, or a clear error."""
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"the learning rate must be a positive number, got {lr!r}")
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"the learning rate must be a positive, finite number, got {lr!r}")
-    return float(lr)
 
 
 def _check_grads(grads, params):
@@ -59,15 +59,6 @@ def _global_norm(grads):
     return math.sqrt(sum(float(np.vdot(dW, dW)) + float(np.vdot(db, db)) for dW, db in grads))
 
 
-def _check_count(value, name):
-    """A positive int, or a clear error (epochs, batch_size)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= 1, got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
 def _check_same_length(X, Y):
     """The number of examples m of a pair of arrays with one example per row."""
     if X.ndim == 0 or Y.ndim == 0:
@@ -75,6 +66,22 @@ def _check_same_length(X, Y):
     if len(X) != len(Y):
         raise ValueError(f"X has {len(X)} examples (rows) but Y has {len(Y)}; they must match")
     return len(X)
+
+
+def _check_same_arrays(params, optimizer):
+    """That ``optimizer`` updates the very arrays of ``params`` (identity, not equality)."""
+    held = getattr(optimizer, "_arrays", None)       # chapter 5's optimizers keep a flat list
+    if held is None and isinstance(getattr(optimizer, "params", None), (list, tuple)):
+        held = [p for pair in optimizer.params for p in pair]
+    mine = [p for pair in params for p in pair]
+    if held is None or (len(held) == len(mine) and all(map(operator.is_, held, mine))):
+        return
+    i = next((i for i, (p, q) in enumerate(zip(held, mine, strict=False)) if p is not q),
+             min(len(held), len(mine)))
+    raise ValueError(f"the optimizer does not update the arrays of params: it holds another "
+                     f"{'Wb'[i % 2]}^({i // 2 + 1}) (built on a copy, or params[{i // 2}] was "
+                     "replaced after it was built), so training would not change params. Build "
+                     "the optimizer on these params, e.g. GradientDescent(params, lr)")
 
 # %% ../book/04_gradient_descent.ipynb #gd-005
 class GradientDescent:
@@ -88,6 +95,7 @@ class GradientDescent:
     def __init__(self, params, lr):
         _check_params(params)
         self.params, self.lr = params, lr
+        self._arrays = [p for pair in params for p in pair]      # the arrays it updates
 
     @property
     def lr(self):
@@ -95,7 +103,7 @@ class GradientDescent:
 
     @lr.setter
     def lr(self, lr):
-        self._lr = _check_lr(lr)
+        self._lr = _number(lr, "the learning rate lr", low_open=True)
 
     def step(self, grads):
         """Apply W -= lr * dW, b -= lr * db to every layer, after checking every gradient.
@@ -103,6 +111,7 @@ class GradientDescent:
         A wrong count, shape or dtype, or a NaN or infinity, raises TypeError or ValueError
         naming the layer, and then no parameter has changed.
         """
+        _check_same_arrays(self.params, self)            # params[l] not replaced since
         self._update(_check_grads(grads, self.params))   # every layer, before any update
 
     def _update(self, grads):
@@ -123,17 +132,21 @@ def minibatches(X, Y, batch_size, *, shuffle=True, seed=None):
     rows differ.
     """
     X, Y = np.asarray(X), np.asarray(Y)                       # no copy for arrays
-    m, N = _check_same_length(X, Y), _check_count(batch_size, "batch_size")
+    m, N = _check_same_length(X, Y), _count(batch_size, "batch_size")
     starts = range(0, m, N)
     if not shuffle:
         return ((X[i:i + N], Y[i:i + N]) for i in starts)
-    order = np.random.default_rng(seed).permutation(m)     # (m,) one permutation per epoch
+    order = _rng(seed).permutation(m)     # (m,) one permutation per epoch
     return ((X[order[i:i + N]], Y[order[i:i + N]]) for i in starts)
 
 # %% ../book/04_gradient_descent.ipynb #gd-025l
 def _as_labels(labels, name):
     """Integer labels (m,) from labels, rows of scores (m, k), or probabilities of class 1."""
-    a = np.asarray(labels)
+    a = _array(labels, name)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold class labels or scores (numbers); got {_what(a)}")
+    if a.ndim == 2 and a.shape[1] == 0:
+        raise ValueError(f"{name} has shape {a.shape}: rows of scores need at least one column")
     if a.ndim == 2 and a.shape[1] > 1:
         return a.argmax(axis=1)
     a = a[:, 0] if a.ndim == 2 else a
@@ -209,7 +222,7 @@ def train(params, X, Y, optimizer, *, epochs, batch_size, hidden="relu", output=
     """
     X, Y, validation, act = _check_train(params, X, Y, optimizer, epochs, batch_size, hidden,
                                          output, loss, validation)   # once, not at every step
-    rng, history = np.random.default_rng(seed), {"loss": [], "step_loss": [], "grad_norm": []}
+    rng, history = _rng(seed), {"loss": [], "step_loss": [], "grad_norm": []}
     steps, update = -(-len(X) // batch_size), _update_of(optimizer, clip)   # ceil(m / N)
     with np.errstate(over="ignore", invalid="ignore"):   # overflow is reported as divergence
         for epoch in range(1, epochs + 1):
@@ -239,8 +252,8 @@ def _check_train(params, X, Y, optimizer, epochs, batch_size, hidden, output, lo
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(grads) method, like GradientDescent(params, "
                         f"lr); got {type(optimizer).__name__}")
-    _check_count(epochs, "epochs")
-    _check_count(batch_size, "batch_size")
+    _count(epochs, "epochs")
+    _count(batch_size, "batch_size")
     sizes = _check_params(params)
     _check_same_arrays(params, optimizer)
     _check_loss_pair(output, loss)
@@ -253,22 +266,6 @@ def _check_train(params, X, Y, optimizer, epochs, batch_size, hidden, output, lo
         m_val = _check_same_length(X_val, np.asarray(validation[1]))
         validation = (X_val, _check_targets(validation[1], m_val, sizes[-1], output, loss))
     return X, Y, validation, {"hidden": hidden, "output": output, "loss": loss}
-
-
-def _check_same_arrays(params, optimizer):
-    """That ``optimizer`` updates the very arrays of ``params`` (identity, not equality)."""
-    held = getattr(optimizer, "_arrays", None)       # chapter 5's optimizers keep a flat list
-    if held is None and isinstance(getattr(optimizer, "params", None), (list, tuple)):
-        held = [p for pair in optimizer.params for p in pair]
-    mine = [p for pair in params for p in pair]
-    if held is None or (len(held) == len(mine) and all(map(operator.is_, held, mine))):
-        return
-    i = next((i for i, (p, q) in enumerate(zip(held, mine, strict=False)) if p is not q),
-             min(len(held), len(mine)))
-    raise ValueError(f"the optimizer does not update the arrays of params: it holds another "
-                     f"{'Wb'[i % 2]}^({i // 2 + 1}) (built on a copy, or params[{i // 2}] was "
-                     "replaced after it was built), so training would not change params. Build "
-                     "the optimizer on these params, e.g. GradientDescent(params, lr)")
 
 
 def _diverged(what, where):

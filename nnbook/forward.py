@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import _FLOATS, _check_params, _check_X, _compare_on_cases, _what
+from ._checks import _FLOATS, _check_params, _check_X, _compare_on_cases, _rng, _what
 
 # %% ../book/01_forward_propagation.ipynb #fwd-014a
 _INITS = {
@@ -79,7 +79,7 @@ def init_params(sizes, *, seed=None, dtype=np.float64, init="xavier"):
     if dtype not in _FLOATS:
         raise TypeError(f"dtype must be float32 or float64; got {dtype}")
     std = _init_std(init)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     params = []
     for s_in, s_out in zip(sizes[:-1], sizes[1:], strict=True):
         W = rng.standard_normal((s_out, s_in), dtype=dtype)  # W^(l): (s_{l+1}, s_l)

@@ -11,7 +11,17 @@ import warnings
 
 import numpy as np
 
-from ._checks import _FLOATS, _as_float_array, _check_finite, _check_params, _compare_on_cases
+from nnbook._checks import (
+    _FLOATS,
+    _array,
+    _as_float_array,
+    _check_finite,
+    _check_params,
+    _compare_on_cases,
+    _count,
+    _number,
+)
+
 from .forward import ACTIVATIONS, OUTPUT_ACTIVATIONS, _check_activation, forward_all, init_params
 
 # %% ../book/02_loss_and_gradient.ipynb #db2932a6
@@ -40,7 +50,7 @@ def one_hot(labels, k=None, *, dtype=np.float64):
 # %% ../book/02_loss_and_gradient.ipynb #90af890d
 def _as_labels(labels, k=None):
     """``labels`` as a 1-D integer array and k (inferred if None), or a clear error."""
-    labels = np.asarray(labels)
+    labels = _array(labels, "labels")
     if labels.ndim != 1:
         raise ValueError(f"labels must be a 1-D array of m class indices; got shape {labels.shape}")
     if labels.dtype.kind not in "iu":
@@ -48,9 +58,10 @@ def _as_labels(labels, k=None):
                         "(use labels.astype(int) if they are whole numbers)")
     if k is None and labels.size == 0:
         raise ValueError("cannot infer the number of classes k from no labels; pass k")
-    k = int(labels.max()) + 1 if k is None else k
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer (the number of classes); got {k!r}")
+    k = int(labels.max()) + 1 if k is None else _count(k, "k (the number of classes)")
+    if k * max(labels.size, 1) > 2**31:          # a one-hot array of over 2^31 entries
+        raise ValueError(f"k = {k} classes for {labels.size} labels would make one-hot rows of "
+                         f"{k * labels.size} entries; k is the number of classes")
     bad = (labels < 0) | (labels >= k)
     if bad.any():
         i = int(np.argmax(bad))
@@ -198,14 +209,15 @@ def flatten_params(params):
     Parameters
     ----------
     params : list of (W, b) pairs
-        As from ``init_params``; gradients shaped like them are flattened the same way.
+        As from ``init_params`` (or ``rnn_init``, ``lstm_init``); gradients shaped like them are
+        flattened the same way.
 
     Returns
     -------
     theta : numpy.ndarray, shape (P,)
         A copy, never a view, in the parameters' dtype.
     """
-    _check_params(params)
+    _check_params(params, chain=False)      # any (W, b) pairs: an MLP, an RNN, an LSTM
     return np.concatenate([a.ravel() for W, b in params for a in (W, b)])
 
 # %% ../book/02_loss_and_gradient.ipynb #grad-unflatten
@@ -224,7 +236,7 @@ def unflatten_params(theta, like):
     params : list of (W, b) tuples
         Copies, never sharing memory with ``theta``. A wrong length is a ValueError that counts P.
     """
-    _check_params(like)
+    _check_params(like, chain=False)
     theta = _as_float_array(theta, "theta", ndim=1)
     shapes = [a.shape for pair in like for a in pair]            # W^(1), b^(1), W^(2), ...
     sizes = [math.prod(s) for s in shapes]
@@ -312,8 +324,12 @@ def _flat(x, name):
     """An array or a list of (W, b) pairs as (a flat float64 vector, a description of its shape)."""
     pairs = isinstance(x, (list, tuple)) and x and all(
         isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], np.ndarray) for p in x)
-    shape = [tuple(np.shape(a) for a in p) for p in x] if pairs else np.shape(x)
-    x = np.asarray(np.concatenate([np.ravel(a) for p in x for a in p]) if pairs else x)
+    if pairs:
+        shape = [tuple(np.shape(a) for a in p) for p in x]
+        x = np.concatenate([np.ravel(a) for p in x for a in p])
+    else:
+        x = _array(x, name)
+        shape = x.shape
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers; got dtype {x.dtype}")
     x = x.astype(np.float64).reshape(-1)
@@ -357,9 +373,7 @@ def relative_error(a, n, *, floor=None):
     (a, a_shape), (n, n_shape) = _flat(a, "a"), _flat(n, "n")
     if a_shape != n_shape:
         raise ValueError(f"a and n must have the same shape; got {a_shape} and {n_shape}")
-    floor = _floor() if floor is None else floor
-    if not (isinstance(floor, (int, float, np.integer, np.floating)) and 0 <= floor < math.inf):
-        raise ValueError(f"floor must be a finite number >= 0; got {floor!r}")
+    floor = _floor() if floor is None else _number(floor, "floor")
     return float(_ratios(a, n, floor).max(initial=0.0))
 
 # %% ../book/02_loss_and_gradient.ipynb #11a4630d

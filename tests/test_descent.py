@@ -42,14 +42,14 @@ def test_one_step_by_hand():
 @pytest.mark.parametrize("lr", [-0.1, 0.0, math.nan, math.inf, -math.inf])
 def test_bad_learning_rate_value(lr):
     params = nnbook.init_params([2, 1], seed=0)
-    with pytest.raises(ValueError, match="learning rate must be a positive, finite number"):
+    with pytest.raises(ValueError, match="the learning rate lr must be a finite number > 0"):
         GradientDescent(params, lr)
 
 
 @pytest.mark.parametrize("lr", ["0.1", None, True, [0.1]])
 def test_bad_learning_rate_type(lr):
     params = nnbook.init_params([2, 1], seed=0)
-    with pytest.raises(TypeError, match="learning rate must be a positive number"):
+    with pytest.raises(TypeError, match="the learning rate lr must be a number"):
         GradientDescent(params, lr)
 
 
@@ -142,8 +142,8 @@ def test_minibatches_last_batch_and_large_batch():
 
 
 @pytest.mark.parametrize("batch_size, error, message", [
-    (0, ValueError, "batch_size must be >= 1, got 0"),
-    (-3, ValueError, "batch_size must be >= 1, got -3"),
+    (0, ValueError, "batch_size must be an integer >= 1, got 0"),
+    (-3, ValueError, "batch_size must be an integer >= 1, got -3"),
     (2.5, TypeError, "batch_size must be an int"),
     (True, TypeError, "batch_size must be an int"),
     ("4", TypeError, "batch_size must be an int"),
@@ -316,9 +316,9 @@ def test_diverging_run_names_epoch_and_step_and_suggests_a_cure():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
+    ({"epochs": 0}, ValueError, "epochs must be an integer >= 1, got 0"),
     ({"epochs": 2.0}, TypeError, "epochs must be an int"),
-    ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+    ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1"),
     ({"batch_size": 1.5}, TypeError, "batch_size must be an int"),
     ({"validation": (np.zeros((3, 2)),)}, TypeError, "validation must be a pair"),
 ])
@@ -457,3 +457,52 @@ def test_accuracy_of_a_column_of_probabilities_thresholds_at_one_half():
         accuracy(np.array([0.5, 1.7]), [0, 1])
     with pytest.raises(ValueError, match="neither labels nor probabilities"):
         accuracy(np.array([0.5, np.nan]), [0, 1])
+
+
+# --- issue cases: seeds, huge rates, replaced parameters, label shapes -----------------------
+
+@pytest.mark.parametrize("seed, error, message", [
+    (-1, ValueError, "seed must be an integer >= 0, got -1"),
+    ("0.1", TypeError, "seed must be None, an integer >= 0 or a numpy.random.Generator; got a s"),
+    (0.5, TypeError, "seed must be None, an integer >= 0 or a numpy.random.Generator; got a f"),
+])
+def test_bad_seeds_refused_before_anything_changes(seed, error, message):
+    params = nnbook.init_params([2, 3, 2], seed=0)
+    before = [a.copy() for pair in params for a in pair]
+    with pytest.raises(error, match=message):
+        list(minibatches(np.ones((4, 2)), np.ones(4), 2, seed=seed))
+    with pytest.raises(error, match=message):
+        nnbook.init_params([2, 1], seed=seed)
+    with pytest.raises(error, match=message):
+        nnbook.train(params, np.ones((4, 2)), np.array([0, 1, 0, 1]),
+                     GradientDescent(params, 0.1), epochs=1, batch_size=2, seed=seed,
+                     verbose=False)
+    assert all(np.array_equal(a, b) for a, b in
+               zip(before, [a for pair in params for a in pair], strict=True))
+
+
+def test_huge_integer_rate_refused():
+    params = nnbook.init_params([2, 1], seed=0)
+    with pytest.raises(ValueError, match="lr must be a finite number > 0, got an integer of 401"):
+        GradientDescent(params, 10**400)
+
+
+def test_step_refuses_replaced_params():
+    params = nnbook.init_params([2, 3, 1], seed=0)
+    opt = GradientDescent(params, 0.1)
+    params[0] = (params[0][0].copy(), params[0][1].copy())
+    before = [a.copy() for pair in params for a in pair]
+    grads = [(np.ones_like(W), np.ones_like(b)) for W, b in params]
+    with pytest.raises(ValueError, match=r"holds another W\^\(1\) .*params\[0\] was replaced"):
+        opt.step(grads)
+    assert all(np.array_equal(a, b) for a, b in
+               zip(before, [a for pair in params for a in pair], strict=True))
+
+
+@pytest.mark.parametrize("pred, error, message", [
+    (np.empty((3, 0)), ValueError, r"labels_pred has shape \(3, 0\): rows of scores need"),
+    (np.array(["a", "b", "c"]), TypeError, "labels_pred must hold class labels or scores"),
+])
+def test_accuracy_refuses_shapes_without_labels(pred, error, message):
+    with pytest.raises(error, match=message):
+        nnbook.accuracy(pred, np.array([0, 1, 0]))

@@ -292,7 +292,7 @@ def test_bad_types():
         loss_from_logits(np.zeros((2, 2), dtype=int), np.zeros((2, 2)))
     with pytest.raises(ValueError, match=r"Z must be 2-D.*shape \(4,\)"):
         loss_from_logits(np.zeros(4), np.zeros(4))
-    with pytest.raises(ValueError, match="k must be a positive integer"):
+    with pytest.raises(ValueError, match=r"k \(the number of classes\) must be an integer >= 1"):
         one_hot([0, 1], 0)
     with pytest.raises(ValueError, match="1-D"):
         one_hot([[0, 1]])
@@ -476,7 +476,7 @@ def test_relative_error_values():
     assert relative_error([1.0, 1e-7], [1.0, 2e-7]) == pytest.approx(1e-7 / tau)
     assert relative_error([1.0, 0.5], [1.0, 0.6], floor=0.3) == pytest.approx(0.1 / 0.6)
     assert relative_error([1.0, 0.05], [1.0, 0.06], floor=0.3) == pytest.approx(0.01 / 0.3)
-    for floor in (-1.0, np.nan, np.inf, "0.1"):
+    for floor in (-1.0, np.nan, np.inf):
         with pytest.raises(ValueError, match="floor must be a finite number >= 0"):
             relative_error([1.0], [1.0], floor=floor)
 
@@ -763,3 +763,40 @@ def test_the_floor_follows_the_loss_and_the_step():
     params, J, a, f = deep_network([4, 6, 6, 6, 2], "xavier", "tanh", "identity", "mse", seed=3)
     theta = flatten_params(params)
     assert gradient_check(lambda v: 1000 * f(v), theta, 1000 * a) < 1e-7
+
+
+# --- issue cases: ragged lists, a huge k, LSTM parameters -----------------------------------
+
+@pytest.mark.parametrize("fn", [
+    lambda: relative_error([[1.0, 2.0], [3.0]], [1.0, 2.0]),
+    lambda: gradient_check(lambda t: float(np.sum(t ** 2)), np.array([1.0, 2.0]),
+                           [[1.0, 2.0], [3.0]]),
+])
+def test_ragged_lists_refused_clearly(fn):
+    with pytest.raises(ValueError, match="a list of equal-length rows; got a ragged list"):
+        fn()
+
+
+def test_one_hot_refuses_a_k_that_would_fill_memory():
+    with pytest.raises(ValueError, match=r"k = 1000000000000 classes for 2 labels would make"):
+        one_hot(np.array([0, 1]), 10**12)
+    with pytest.raises(TypeError, match=r"k \(the number of classes\) must be an integer"):
+        one_hot(np.array([0, 1]), 2.0)
+    assert one_hot(np.array([0, 1]), 10).shape == (2, 10)
+
+
+def test_relative_error_floor_checked():
+    with pytest.raises(ValueError, match="floor must be a finite number >= 0, got -1.0"):
+        relative_error([1.0], [1.0], floor=-1.0)
+    with pytest.raises(TypeError, match="floor must be a number, got a str"):
+        relative_error([1.0], [1.0], floor="0")
+
+
+def test_flatten_params_takes_lstm_and_rnn_params():
+    from nnbook import lstm_init, rnn_init
+    for params in (lstm_init(2, 3, 1, seed=0), rnn_init(2, 3, 1, seed=0)):
+        theta = flatten_params(params)
+        assert theta.size == sum(a.size for pair in params for a in pair)
+        back = unflatten_params(theta, params)
+        assert all(np.array_equal(a, c) for p, q in zip(params, back, strict=True)
+                   for a, c in zip(p, q, strict=True))
