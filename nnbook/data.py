@@ -9,24 +9,31 @@ __all__ = ['DIGITS_SHAPE', 'MNIST_FILES', 'stratified_split', 'DataSplit', 'load
 import gzip
 import math
 import numbers
+import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import _FLOATS, _compare_on_cases, _what
-from .descent import train
+from ._checks import _array, _as_float_array, _compare_on_cases, _count, _number, _rng, _what
+from .descent import TrainingDiverged, train
 
 DIGITS_SHAPE = (8, 8)     # load_digits' images: 8 x 8 pixels, flattened row by row into 64
 
 # %% ../book/07_handwritten_digits.ipynb #dig-008
-def _check_fraction(fraction, name):
-    """``fraction`` as a float in [0, 1), or a ValueError naming it."""
-    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) \
-            or not 0 <= fraction < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), the share of the examples it "
-                         f"takes; got {fraction!r}")
-    return float(fraction)
+def _split_args(y, val_fraction, test_fraction):
+    """stratified_split's labels (1-D, integers or strings) and fractions, checked."""
+    y = _array(y, "y")
+    if y.ndim != 1 or y.dtype.kind not in "biuUS":
+        raise (ValueError if y.ndim != 1 else TypeError)(
+            f"y must be a 1-D array of class labels, integers or strings; got {_what(y)}")
+    val = _number(val_fraction, "val_fraction", 0, 1, high_open=True)
+    test = _number(test_fraction, "test_fraction", 0, 1, high_open=True)
+    if val + test >= 1:
+        raise ValueError(f"val_fraction + test_fraction = {val + test:g} leaves nothing for "
+                         "training; they must add up to less than 1")
+    return y, val, test
 
 
 def _shares(counts, fraction):
@@ -38,42 +45,43 @@ def _shares(counts, fraction):
     take[order[:extra]] += 1
     return take
 
+
+def _digits(dtype, standardize):
+    """scikit-learn's 8x8 digits as (X, y), after checking load_digits' dtype and standardize."""
+    try:
+        dt = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
+        dt = None
+    if dt is None or dt not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {dt or _what(dtype)}")
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be True or False; got {_what(standardize)}")
+    try:
+        from sklearn.datasets import load_digits as sklearn_load_digits
+    except ImportError as error:
+        raise ImportError("nnbook.load_digits needs scikit-learn, which ships the 8x8 digits (no "
+                          'download): `pip install scikit-learn` or `pip install "nnbook[test]"`'
+                          ) from error
+    digits = sklearn_load_digits()
+    return digits.data.astype(dt), digits.target.astype(np.int64)
+
 # %% ../book/07_handwritten_digits.ipynb #dig-008-1
 def stratified_split(y, *, val_fraction=0.15, test_fraction=0.2, seed=None):
     """Split example indices into training, validation and test sets, class by class (Chapter 7).
 
-    Each class is shuffled and cut on its own, so every split holds (within one example) each
-    class's share of the whole; the test set is cut first, then the validation set.
-
     Parameters
     ----------
-    y : array_like, shape (m,)
-        The class of each example (any values ``numpy.unique`` can sort, usually 0 .. k-1).
-    val_fraction, test_fraction : float
-        The shares of the validation and test sets, each in [0, 1), together below 1.
-    seed : int, numpy.random.Generator or None
-        The source of randomness; the same seed gives the same split.
+    y : array_like (m,), the class of each example: integers (usually 0 .. k-1) or strings
+    val_fraction, test_fraction : float, each in [0, 1), together below 1
+    seed : int, numpy.random.Generator or None; the same seed gives the same split
 
     Returns
     -------
-    idx_train, idx_val, idx_test : numpy.ndarray of int64
-        Disjoint indices into ``y`` that together cover ``0 .. m-1``.
-
-    Raises
-    ------
-    ValueError
-        If ``y`` is not 1-D, or the fractions leave no example for training.
+    idx_train, idx_val, idx_test : int64 indices into ``y``, disjoint, together 0 .. m-1; each
+        holds each class's share of the whole, within one example
     """
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be a 1-D array with the class of each example; got shape "
-                         f"{y.shape}")
-    val_fraction = _check_fraction(val_fraction, "val_fraction")
-    test_fraction = _check_fraction(test_fraction, "test_fraction")
-    if val_fraction + test_fraction >= 1:
-        raise ValueError(f"val_fraction + test_fraction = {val_fraction + test_fraction:g} leaves "
-                         "nothing for training; they must add up to less than 1")
-    rng = np.random.default_rng(seed)
+    y, val_fraction, test_fraction = _split_args(y, val_fraction, test_fraction)
+    rng = _rng(seed)
     _, cls, counts = np.unique(y, return_inverse=True, return_counts=True)  # cls: (m,) 0..k-1
     n_test = _shares(counts, test_fraction)                                 # (k,)
     n_val = np.minimum(_shares(counts, val_fraction), counts - n_test)      # (k,)
@@ -93,18 +101,8 @@ def stratified_split(y, *, val_fraction=0.15, test_fraction=0.2, seed=None):
 class DataSplit:
     """A data set split into training, validation and test sets (Chapter 7).
 
-    ``load_digits`` returns one. It unpacks like a tuple of its six arrays::
-
-        X_train, y_train, X_val, y_val, X_test, y_test = nnbook.load_digits()
-
-    Attributes
-    ----------
-    X_train, X_val, X_test : numpy.ndarray, shape (m_split, n)
-        The examples, one per row.
-    y_train, y_val, y_test : numpy.ndarray of int64, shape (m_split,)
-        Their classes, 0 .. k-1.
-    idx_train, idx_val, idx_test : numpy.ndarray of int64, shape (m_split,)
-        Which rows of the whole data set each split holds, for going back to the originals.
+    ``X_*`` hold the examples (one per row), ``y_*`` their classes, ``idx_*`` their rows in the
+    whole set. Unpacks like a tuple of six: ``X_train, y_train, X_val, y_val, X_test, y_test``.
     """
 
     X_train: np.ndarray
@@ -117,13 +115,12 @@ class DataSplit:
     idx_val: np.ndarray
     idx_test: np.ndarray
 
-    def __iter__(self):
-        return iter((self.X_train, self.y_train, self.X_val, self.y_val, self.X_test,
-                     self.y_test))
+    def __iter__(self):                  # the six arrays, not the indices
+        return iter((self.X_train, self.y_train, self.X_val, self.y_val, self.X_test, self.y_test))
 
     def __repr__(self):
-        parts = [f"{name}: X {getattr(self, 'X_' + name).shape}, y {getattr(self, 'y_' + name).shape}"
-                 for name in ("train", "val", "test")]
+        parts = [f"{s}: X {getattr(self, 'X_' + s).shape}, y {getattr(self, 'y_' + s).shape}"
+                 for s in ("train", "val", "test")]
         return f"DataSplit({'; '.join(parts)}; dtype {self.X_train.dtype})"
 
 # %% ../book/07_handwritten_digits.ipynb #dig-011
@@ -131,94 +128,37 @@ def load_digits(*, seed=0, val_fraction=0.15, test_fraction=0.2, dtype=np.float6
                 standardize=False):
     """Load the 8x8 handwritten digits, split into training, validation and test sets (Chapter 7).
 
-    The 1,797 images (gray levels 0 .. 16, 64 columns) ship with scikit-learn; with the
-    default fractions, 1,168 are for training, 270 for validation and 359 for testing.
-
     Parameters
     ----------
-    seed : int, numpy.random.Generator or None
-        The seed of the split; the same seed gives the same split.
-    val_fraction, test_fraction : float
-        The shares of the validation and test sets (see ``stratified_split``).
-    dtype : numpy dtype, float32 or float64
-        The dtype of the images.
-    standardize : bool
-        If True, standardize the three sets with the training set's statistics (see
-        ``standardize``); otherwise keep the raw gray levels.
+    seed, val_fraction, test_fraction : the split, as for ``stratified_split``
+    dtype : float32 or float64, the images' dtype
+    standardize : bool; True standardizes the three sets with the training set's statistics
 
     Returns
     -------
-    DataSplit
-        ``X_*`` of shape (m_split, 64), ``y_*`` of int64 in 0 .. 9, and the row indices
-        ``idx_*`` into the 1,797 images.
-
-    Raises
-    ------
-    ImportError, TypeError, ValueError
-        If scikit-learn is missing, ``dtype`` is not a float dtype, or a fraction is invalid.
+    DataSplit : ``X_*`` (m_split, 64), ``y_*`` int64 in 0 .. 9, ``idx_*`` rows of the 1,797
+        images (scikit-learn ships them; by default 1,168 train, 270 validate and 359 test)
     """
-    try:
-        from sklearn.datasets import load_digits as sklearn_load_digits
-    except ImportError as error:
-        raise ImportError(
-            "nnbook.load_digits needs scikit-learn, which ships the 8x8 digits (no download): "
-            'install it with `pip install scikit-learn` or `pip install "nnbook[test]"`'
-        ) from error
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOATS:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    digits = sklearn_load_digits()
-    X = digits.data.astype(dtype)               # (1797, 64), gray levels 0 .. 16
-    y = digits.target.astype(np.int64)          # (1797,), 0 .. 9
+    X, y = _digits(dtype, standardize)           # (1797, 64) gray levels 0 .. 16, (1797,) 0 .. 9
     idx = stratified_split(y, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
-    Xs = [X[i] for i in idx]
+    Xs = [X[i] for i in idx]                     # train, val, test
     if standardize:
         mean, std = standardization_stats(Xs[0])
         Xs = [(A - mean) / std for A in Xs]
     return DataSplit(Xs[0], y[idx[0]], Xs[1], y[idx[1]], Xs[2], y[idx[2]], *idx)
 
-# %% ../book/07_handwritten_digits.ipynb #dig-018
-def _as_data_matrix(X, name, dtype=None):
-    """``X`` as a 2-D float array of finite values (float32 kept, anything else float64)."""
-    X = np.asarray(X)
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of numbers; got {_what(X)}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, one example per row, shape (m, n); got shape "
-                         f"{X.shape}")
-    if X.dtype not in _FLOATS:
-        X = X.astype(np.float64 if dtype is None else dtype)
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinite values (the first at row "
-                         f"{int(np.argwhere(~np.isfinite(X))[0][0])})")
-    return X
-
 # %% ../book/07_handwritten_digits.ipynb #dig-018-1
 def standardization_stats(X_train):
     """The mean and standard deviation of each column of the training set (Chapter 7).
 
-    A constant column (a pixel that is always blank) gets std 1, so it maps to 0, not NaN.
-
-    Parameters
-    ----------
-    X_train : array_like, shape (m, n)
-        The training examples, one per row; m >= 1.
-
-    Returns
-    -------
-    mean, std : numpy.ndarray, shape (n,)
-        In the dtype of ``X_train`` (float32 kept, integers as float64); ``std > 0``.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If ``X_train`` is not a non-empty 2-D array of finite numbers.
+    ``X_train`` is (m, n), m >= 1; ``mean`` and ``std`` are (n,) in its dtype (float32 kept,
+    integers as float64). A constant column (a pixel always blank) gets std 1: it maps to 0.
     """
-    X_train = _as_data_matrix(X_train, "X_train")
+    X_train = _as_float_array(X_train, "X_train", ndim=2)
     if len(X_train) == 0:
         raise ValueError("X_train has no rows: the statistics need at least one example")
-    mean = X_train.mean(axis=0)                                # (n,)
-    std = X_train.std(axis=0)                                  # (n,)
+    mean = X_train.mean(axis=0)                                # (n,) mu_j
+    std = X_train.std(axis=0)                                  # (n,) sigma_j, 1/m as above
     constant = X_train.max(axis=0) == X_train.min(axis=0)      # exactly one value in the column
     std[constant] = 1
     mean[constant] = X_train[0, constant]    # exactly the value, so it maps to 0 exactly
@@ -228,37 +168,39 @@ def standardization_stats(X_train):
 def standardize(X_train, *others):
     """Scale every column to mean 0 and std 1 with the training set's statistics (Chapter 7).
 
-    ``(X - mean) / std`` with the training set's ``standardization_stats``, for it and for each
-    of ``others`` (never their own statistics). Nothing passed in is modified.
-
     Parameters
     ----------
-    X_train : array_like, shape (m, n)
-        The training examples, one per row.
-    *others : array_like, shape (m_i, n)
-        More sets of examples with the same n columns.
+    X_train : array_like (m, n), the training examples, one per row
+    *others : array_like (m_i, n), more sets, scaled with X_train's statistics (not their own)
 
     Returns
     -------
-    numpy.ndarray or tuple of numpy.ndarray
-        The standardized training set alone if no ``others`` are given; otherwise a tuple
-        ``(X_train_std, *others_std)``. float32 is kept; integers become float64.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If an array is not 2-D with finite numbers, or a set's columns differ from the training
-        set's.
+    ``(X - mean) / std`` for X_train alone if no ``others`` are given, else a tuple for all of
+    them (new arrays; float32 kept, integers as float64)
     """
     mean, std = standardization_stats(X_train)
     results = []
     for i, X in enumerate((X_train, *others)):
         name = "X_train" if i == 0 else f"others[{i - 1}]"
-        X = _as_data_matrix(X, name, dtype=mean.dtype)
+        X = _as_float_array(X, name, ndim=2)
         if X.shape[1] != mean.shape[0]:
             raise ValueError(f"{name} has {X.shape[1]} columns, but X_train has {mean.shape[0]}")
         results.append((X - mean.astype(X.dtype)) / std.astype(X.dtype))   # (m_i, n)
     return results[0] if not others else tuple(results)
+
+# %% ../book/07_handwritten_digits.ipynb #dig-032-1
+def _one_epoch(epoch, history, *args, **kwargs):
+    """``train`` for one epoch, appended to ``history``; a divergence names this epoch."""
+    try:
+        one = train(*args, epochs=1, verbose=False, **kwargs)
+    except TrainingDiverged as error:
+        so_far = {key: history.get(key, []) + error.history.get(key, [])
+                  for key in {**history, **error.history}}
+        raise TrainingDiverged(str(error).replace("at epoch 1,", f"at epoch {epoch},", 1),
+                               epoch=epoch, step=error.step, history=so_far) from error
+    for key, values in one.items():
+        history.setdefault(key, []).extend(values)
+    return one["val_loss"][-1]
 
 # %% ../book/07_handwritten_digits.ipynb #dig-033
 def train_early_stopping(params, X, Y, optimizer, *, validation, max_epochs, patience=5,
@@ -266,66 +208,67 @@ def train_early_stopping(params, X, Y, optimizer, *, validation, max_epochs, pat
                          seed=None, clip=None):
     """Train until the validation loss stops improving; keep the best parameters (Chapter 7).
 
-    Runs ``train`` an epoch at a time; stops after ``max_epochs``, or after ``patience`` epochs
-    without a new lowest validation loss, and writes the best epoch's parameters into ``params``.
-
     Parameters
     ----------
-    params : list of (W, b) pairs
-        Trained in place; on return they hold the parameters of the best epoch.
-    X, Y : numpy.ndarray
-        The training set, as for ``train``.
-    optimizer : object with ``.step(grads)``
-        Built on ``params``, e.g. ``Adam(params)``.
-    validation : (X_val, Y_val)
-        The validation set whose loss decides.
-    max_epochs : int
-        The most epochs to run.
-    patience : int
-        How many epochs without a new lowest validation loss to wait before stopping.
-    batch_size, hidden, output, loss, clip
-        As for ``train``.
-    seed : int, numpy.random.Generator or None
-        One generator shuffles every epoch, so a seed gives the same run every time.
+    params, X, Y, optimizer, batch_size, hidden, output, loss, clip : as for ``train``
+    validation : (X_val, Y_val), the set whose loss decides
+    max_epochs, patience : int >= 1; stop after max_epochs, or patience epochs without a new low
+    seed : int, numpy.random.Generator or None; one generator shuffles every epoch
 
     Returns
     -------
-    dict
-        The history of ``train`` over all epochs run (``"loss"``, ``"val_loss"``,
-        ``"val_accuracy"``, ...), plus ``"best_epoch"``: the epoch (from 1) whose parameters
-        were kept.
-
-    Raises
-    ------
-    ValueError
-        If ``validation`` is missing or a count is not a positive integer; and as ``train``.
+    dict : ``train``'s history over the epochs run, and ``"best_epoch"`` (from 1), the epoch
+        whose parameters are now in ``params``
     """
     if validation is None:
         raise ValueError("early stopping needs a validation set: validation=(X_val, Y_val)")
-    for name, value in (("max_epochs", max_epochs), ("patience", patience)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    rng = np.random.default_rng(seed)
-    history, best_loss, best_epoch, best = {}, np.inf, 0, None
+    max_epochs, patience = _count(max_epochs, "max_epochs"), _count(patience, "patience")
+    rng = _rng(seed)                                 # all checked before any training
+    history, best_loss, best_epoch = {}, math.inf, 0
     for epoch in range(1, max_epochs + 1):
-        one = train(params, X, Y, optimizer, epochs=1, batch_size=batch_size, hidden=hidden,
-                    output=output, loss=loss, validation=validation, seed=rng, verbose=False,
-                    clip=clip)
-        for key, values in one.items():
-            history.setdefault(key, []).extend(values)
-        if one["val_loss"][-1] < best_loss:
-            best_loss, best_epoch = one["val_loss"][-1], epoch
+        J_val = _one_epoch(epoch, history, params, X, Y, optimizer, batch_size=batch_size,
+                           hidden=hidden, output=output, loss=loss, validation=validation,
+                           seed=rng, clip=clip)
+        if J_val < best_loss:                        # a new lowest validation loss: keep a copy
+            best_loss, best_epoch = J_val, epoch
             best = [(W.copy(), b.copy()) for W, b in params]
-        elif epoch - best_epoch >= patience:
+        elif epoch - best_epoch >= patience:         # no new low for `patience` epochs: stop
             break
-    if best is None:
-        raise ValueError("the validation loss was never finite: check the data and the "
-                         "learning rate")
     for (W, b), (W_best, b_best) in zip(params, best, strict=True):
-        W[...] = W_best                    # in place: the optimizer holds these arrays
-        b[...] = b_best
+        W[...], b[...] = W_best, b_best              # in place: the optimizer holds these arrays
     history["best_epoch"] = best_epoch
     return history
+
+# %% ../book/07_handwritten_digits.ipynb #dig-037-1
+def _images(X, image_shape):
+    """``X`` as an (m, h w) array of numbers, and h, w from ``image_shape``; or a clear error."""
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
+        raise ValueError(f"image_shape must be (height, width) in pixels, e.g. (8, 8); got "
+                         f"{_what(image_shape)}")
+    (h, w), X = (_count(s, "image_shape's height and width") for s in image_shape), _array(X, "X")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers (gray levels); got {_what(X)}")
+    if X.ndim != 2 or X.shape[1] != h * w:
+        raise ValueError(f"X must have shape (m, {h * w}) for {h}x{w} images flattened row by "
+                         f"row; got shape {X.shape}")
+    return X, h, w
+
+
+def _check_shift(X, dy, dx, image_shape, fill):
+    """shift_images' arguments: the images, whole shifts inside them, a fill X's dtype holds."""
+    X, h, w = _images(X, image_shape)
+    for name, shift, size in (("dy", dy, h), ("dx", dx, w)):
+        if isinstance(shift, (bool, np.bool_)) or not isinstance(shift, numbers.Integral):
+            raise TypeError(f"{name} must be a whole number of pixels; got {_what(shift)}")
+        if not -size < shift < size:
+            raise ValueError(f"{name} = {shift} moves every pixel out of the {h}x{w} image; "
+                             f"use |{name}| < {size}")
+    fill = _number(fill, "fill", -math.inf)
+    with np.errstate(all="ignore"):
+        stored = np.array(fill).astype(X.dtype)            # the fill as X's dtype holds it
+    if not np.isfinite(stored) or (X.dtype.kind in "biu" and stored != fill):
+        raise ValueError(f"fill = {fill:g} cannot be stored in X's dtype {X.dtype}")
+    return X, h, w, stored
 
 # %% ../book/07_handwritten_digits.ipynb #dig-037
 def shift_images(X, dy, dx, *, image_shape, fill=0):
@@ -333,53 +276,19 @@ def shift_images(X, dy, dx, *, image_shape, fill=0):
 
     Parameters
     ----------
-    X : array_like, shape (m, h * w)
-        Images flattened row by row (as ``load_digits`` gives them).
-    dy, dx : int
-        Pixels to move down (negative: up) and right (negative: left).
-    image_shape : tuple of int
-        ``(h, w)``, e.g. ``(8, 8)``.
-    fill : float
-        The value of the pixels shifted in: 0, the background of raw gray levels (so shift
-        before standardizing).
+    X : array_like (m, h * w), images flattened row by row (as ``load_digits`` gives them)
+    dy, dx : int, pixels down (negative: up) and right (negative: left); |dy| < h, |dx| < w
+    image_shape : (h, w), e.g. ``DIGITS_SHAPE``
+    fill : number, the pixels shifted in: 0 is the raw images' background (shift, then scale)
 
-    Returns
-    -------
-    numpy.ndarray, shape (m, h * w)
-        A new array of the same dtype; pixels moved past the border are lost.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If the rows of ``X`` do not hold ``h * w`` pixels, or a shift is not a whole number of
-        pixels smaller than the image.
+    Returns a new array of X's shape and dtype; pixels moved past the border are lost.
     """
-    X = np.asarray(X)
-    h, w = _check_image_shape(image_shape)
-    for name, shift, size in (("dy", dy, h), ("dx", dx, w)):
-        if isinstance(shift, bool) or not isinstance(shift, numbers.Integral):
-            raise TypeError(f"{name} must be a whole number of pixels; got {_what(shift)}")
-        if not -size < shift < size:
-            raise ValueError(f"{name} = {shift} moves every pixel out of the {h}x{w} image; "
-                             f"use |{name}| < {size}")
-    if X.ndim != 2 or X.shape[1] != h * w:
-        raise ValueError(f"X must have shape (m, {h * w}) for {h}x{w} images flattened row by "
-                         f"row; got shape {X.shape}")
+    X, h, w, fill = _check_shift(X, dy, dx, image_shape, fill)
     images = X.reshape(-1, h, w)                                      # (m, h, w), a view
-    out = np.full_like(images, fill)
+    out = np.full_like(images, fill)                                  # the uncovered border
     out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
         images[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
     return out.reshape(X.shape)
-
-# %% ../book/07_handwritten_digits.ipynb #dig-037-1
-def _check_image_shape(image_shape):
-    """``image_shape`` as (h, w), two positive ints, or a clear error."""
-    if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2
-            or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
-                       for s in image_shape)):
-        raise ValueError(f"image_shape must be (height, width) in pixels, e.g. (8, 8); "
-                         f"got {image_shape!r}")
-    return int(image_shape[0]), int(image_shape[1])
 
 # %% ../book/07_handwritten_digits.ipynb #dig-037-2
 def augment_with_shifts(X, y, *, image_shape, shifts=((0, 1), (0, -1), (1, 0), (-1, 0))):
@@ -387,129 +296,91 @@ def augment_with_shifts(X, y, *, image_shape, shifts=((0, 1), (0, -1), (1, 0), (
 
     Parameters
     ----------
-    X : array_like, shape (m, h * w)
-        Raw images, flattened row by row.
-    y : array_like, shape (m,)
-        Their labels (a shifted digit is still the same digit).
-    image_shape : tuple of int
-        ``(h, w)``.
-    shifts : sequence of (dy, dx)
-        The moves; by default one pixel right, left, down and up.
+    X, y : raw images (m, h * w), flattened row by row, and their labels (m,)
+    image_shape : (h, w)
+    shifts : sequence of (dy, dx); by default one pixel right, left, down and up
 
     Returns
     -------
-    X_aug : numpy.ndarray, shape ((1 + len(shifts)) * m, h * w)
-        The originals, then one shifted copy of all of them per shift.
-    y_aug : numpy.ndarray, shape ((1 + len(shifts)) * m,)
-        The labels, repeated to match.
-
-    Raises
-    ------
-    ValueError
-        If ``X`` and ``y`` disagree on m, or ``X`` has the wrong number of columns.
+    X_aug, y_aug : the originals, then a shifted copy of them all per shift; the labels to match
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
+    X, y = _images(X, image_shape)[0], _array(y, "y")
     if y.shape != X.shape[:1]:
         raise ValueError(f"y must have one label per row of X, shape ({len(X)},); got shape "
                          f"{y.shape}")
     copies = [X] + [shift_images(X, dy, dx, image_shape=image_shape) for dy, dx in shifts]
-    return np.concatenate(copies), np.tile(y, len(copies))
+    return np.concatenate(copies), np.tile(y, len(copies))     # a shifted 3 is still a 3
 
 # %% ../book/07_handwritten_digits.ipynb #dig-050
+_MAX_CLASSES = 10_000      # a k x k matrix of int64 counts: 800 MB at k = 10,000
+
+
 def _check_class_labels(y, name):
     """``y`` as a 1-D int64 array of class labels >= 0, or a clear error naming it."""
-    y = np.asarray(y)
-    if y.ndim == 2:
-        raise ValueError(f"{name} has shape {y.shape}: pass class labels of shape (m,), not "
-                         "one-hot rows or probabilities (take .argmax(axis=1) first)")
-    if y.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of class labels; got shape {y.shape}")
-    if y.size and y.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels; got dtype {y.dtype}")
+    y = _array(y, name)
+    if y.ndim != 1 or (y.size and y.dtype.kind not in "iu"):
+        hint = " (one-hot rows or probabilities? take .argmax(axis=1))" if y.ndim == 2 else ""
+        raise (ValueError if y.ndim != 1 else TypeError)(
+            f"{name} must be a 1-D array of integer class labels; got {_what(y)}{hint}")
     y = y.astype(np.int64)
     if (y < 0).any():
-        i = int(np.argmax(y < 0))
-        raise ValueError(f"{name}[{i}] is {y[i]}: class labels start at 0")
+        raise ValueError(f"{name}[{int(np.argmax(y < 0))}] is {y[y < 0][0]}: labels start at 0")
     return y
+
+
+def _check_k(k, y_true, y_pred):
+    """The number of classes: ``k`` (None: one more than the largest label), checked."""
+    if k is None:
+        if len(y_true) == 0:
+            raise ValueError("cannot infer the number of classes k from no labels; pass k")
+        k = int(max(y_true.max(), y_pred.max())) + 1
+    k = _count(k, "k")
+    if k > _MAX_CLASSES:
+        shown = f"{k:,}" if k < 10**15 else f"an integer of {len(str(k))} digits"
+        raise ValueError(f"k is {shown}, but a confusion matrix holds at most {_MAX_CLASSES:,} "
+                         "classes (its k x k counts take 8 k^2 bytes); labels must be 0 .. k-1")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if (y >= k).any():
+            i = int(np.argmax(y >= k))
+            raise ValueError(f"{name}[{i}] is {y[i]}, outside the k = {k} classes 0 .. {k - 1}")
+    return k
 
 # %% ../book/07_handwritten_digits.ipynb #dig-050-1
 def confusion_matrix(y_true, y_pred, k=None):
-    """Count how often each true class was predicted as each class (Chapter 7).
+    """The (k, k) int64 counts ``C[i, j]`` of examples of true class i predicted as j (Chapter 7).
 
     Parameters
     ----------
-    y_true, y_pred : array_like of int, shape (m,)
-        The true and the predicted class of each example, in 0 .. k-1.
-    k : int, optional
-        The number of classes; by default one more than the largest label in either array.
-
-    Returns
-    -------
-    C : numpy.ndarray of int64, shape (k, k)
-        ``C[i, j]`` = the number of examples of true class i predicted as class j. The diagonal
-        holds the correct predictions; each row sums to the number of examples of its class.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If the labels are not 1-D integer arrays of the same length, a label is negative or not
-        below ``k``, or ``k`` is not a positive integer.
+    y_true, y_pred : array_like of int (m,), the true and the predicted classes, in 0 .. k-1
+    k : int, the number of classes (at most 10,000); None: one more than the largest label
     """
     y_true = _check_class_labels(y_true, "y_true")
     y_pred = _check_class_labels(y_pred, "y_pred")
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}: one "
                          "prediction per example is needed")
-    if k is None:
-        if len(y_true) == 0:
-            raise ValueError("cannot infer the number of classes k from no labels; pass k")
-        k = int(max(y_true.max(), y_pred.max())) + 1
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be a positive integer (the number of classes); got {k!r}")
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if (y >= k).any():
-            i = int(np.argmax(y >= k))
-            raise ValueError(f"{name}[{i}] is {y[i]}, outside the k = {k} classes 0 .. {k - 1}")
-    counts = np.bincount(y_true * k + y_pred, minlength=k * k)   # (k*k,): row-major pairs
-    return counts.reshape(k, k).astype(np.int64)
+    k = _check_k(k, y_true, y_pred)
+    counts = np.bincount(y_true * k + y_pred, minlength=k * k)   # (k*k,): pair (i, j) at i k + j
+    return counts.reshape(k, k).astype(np.int64, copy=False)
 
 # %% ../book/07_handwritten_digits.ipynb #dig-052
 def _confusion_cases(seed):
     """Label pairs for ``check_confusion_matrix``: tiny, unbalanced, missing classes, empty."""
-    rng = np.random.default_rng(seed)
-    cases = [
-        {"y_true": np.array([0, 1, 1, 2]), "y_pred": np.array([0, 2, 1, 2]), "k": 3},
-        {"y_true": np.array([1, 1, 0]), "y_pred": np.array([0, 0, 0]), "k": 2},
-        {"y_true": np.array([3]), "y_pred": np.array([3]), "k": 5},
-        {"y_true": np.array([], dtype=np.int64), "y_pred": np.array([], dtype=np.int64), "k": 4},
-    ]
+    rng, cases = _rng(seed), [([0, 1, 1, 2], [0, 2, 1, 2], 3), ([1, 1, 0], [0, 0, 0], 2),
+                              ([3], [3], 5), ([], [], 4)]
     for m, k in ((20, 2), (50, 3), (100, 10), (7, 10), (500, 10), (30, 6)):
         y_true = rng.integers(0, k, m)
         wrong = rng.random(m) < 0.3                        # about 30% mistakes
-        y_pred = np.where(wrong, rng.integers(0, k, m), y_true)
-        cases.append({"y_true": y_true, "y_pred": y_pred, "k": k})
-    return cases
+        cases.append((y_true, np.where(wrong, rng.integers(0, k, m), y_true), k))
+    return [{"y_true": np.array(t, dtype=np.int64), "y_pred": np.array(p, dtype=np.int64),
+             "k": k} for t, p, k in cases]
 
 
 def check_confusion_matrix(fn, *, seed=0):
     """Check a confusion matrix written by the reader against ``confusion_matrix`` (Chapter 7).
 
-    Calls ``fn(y_true, y_pred, k)`` on ten cases (classes that never occur, no examples at all)
-    and prints a verdict, with a hint for common mistakes.
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(y_true, y_pred, k) -> (k, k) array``, entry [i, j] counting the examples of true
-        class i predicted as j.
-    seed : int
-        Which random cases.
-
-    Returns
-    -------
-    bool
-        True if ``fn`` agrees with ``confusion_matrix`` on every case.
+    Prints a verdict (with a hint for common mistakes) and returns True if ``fn(y_true, y_pred,
+    k)`` agrees on ten cases, among them classes that never occur and no examples at all.
     """
     hints = [
         ("this is the transpose: rows are the true classes, columns the predicted ones",
@@ -523,55 +394,45 @@ def check_confusion_matrix(fn, *, seed=0):
 # %% ../book/07_handwritten_digits.ipynb #dig-058
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-_MNIST_SOURCE = ("MNIST comes as four files, " + ", ".join(MNIST_FILES) + " (usually gzipped, "
-                 "with .gz at the end), from Yann LeCun's MNIST page "
-                 "(http://yann.lecun.com/exdb/mnist/) or one of its mirrors")
+_MNIST_SOURCE = (f"MNIST comes as four files, {', '.join(MNIST_FILES)} (usually gzipped, with "
+                 ".gz at the end), from Yann LeCun's page http://yann.lecun.com/exdb/mnist/")
 _IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
                0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
-def read_idx(path):
-    """Read one file in the IDX format of MNIST, gzipped or not (Chapter 7).
+def _path(path, name):
+    """``path`` as a pathlib.Path, or a TypeError if it is not a str or os.PathLike."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike); got {_what(path)}")
+    return Path(path)
 
-    An IDX file is a header and the data. The header is a 4-byte magic number (two zero
-    bytes, a type code -- 0x08 for unsigned bytes -- and the number of dimensions d), then d
-    sizes as big-endian 32-bit integers. The data follow, row-major: as many items as the
-    sizes multiply to. MNIST's image files have magic number 2051 (0x00000803: bytes, 3
-    dimensions) and its label files 2049 (0x00000801).
+
+def read_idx(path):
+    """Read one file in MNIST's IDX format, gzipped or not (Chapter 7).
+
+    An IDX file is a 4-byte magic number (two zero bytes, a type code such as 0x08 for unsigned
+    bytes, the number of dimensions d), d sizes as big-endian 32-bit integers, then the data.
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        The file; a name ending in ``.gz`` is decompressed while reading.
+    path : str or os.PathLike; a name ending in ``.gz`` is decompressed while reading
 
     Returns
     -------
-    magic : int
-        The magic number, e.g. 2051.
-    data : numpy.ndarray
-        Of the shape the header gives, in native byte order.
-
-    Raises
-    ------
-    FileNotFoundError
-        If there is no such file.
-    ValueError
-        If the file is not gzip when its name says so, or is truncated, or is not IDX, or holds
-        more or fewer bytes than its header promises.
+    magic : int, e.g. 2051
+    data : numpy.ndarray of the shape the header gives, in native byte order
     """
-    path = Path(path)
+    path = _path(path, "path")
     gzipped = path.suffix == ".gz"
     try:
         with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as file:
             raw = file.read()
     except FileNotFoundError:
         raise
-    except EOFError as error:
-        raise ValueError(f"{path.name} is truncated: the gzip stream ends early ({error}); "
-                         "download the file again") from error
-    except OSError as error:
-        raise ValueError(f"{path.name} cannot be read as a gzip file ({error}); is it really "
-                         "gzipped? Without .gz at the end of its name it is read as is") from error
+    except (OSError, EOFError, zlib.error) as error:   # not gzip, cut short, a directory, ...
+        problem = ("is truncated or damaged; download it again" if not isinstance(error, OSError)
+                   else "cannot be read as a gzip file" if gzipped else "cannot be read")
+        raise ValueError(f"{path} {problem} ({error})") from error
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"{path.name} is not an IDX file: it starts with bytes {raw[:4].hex()}, "
                          "but an IDX file starts with two zero bytes, a type code (08 for "
@@ -586,72 +447,50 @@ def read_idx(path):
     expected = math.prod(shape) * dtype.itemsize   # Python ints: no int64 wrap-around
     actual = len(raw) - header
     if actual != expected:
-        sizes = " x ".join(map(str, shape))
         problem = "is truncated" if actual < expected else "is longer than its header says"
-        raise ValueError(f"{path.name} {problem}: its header promises {sizes} items = "
-                         f"{expected:,} bytes of data, but {actual:,} bytes follow the header "
-                         f"(expected file size {header + expected:,} bytes, actual "
-                         f"{len(raw):,}){'; download it again' if actual < expected else ''}")
+        raise ValueError(f"{path.name} {problem}: its header promises {' x '.join(map(str, shape))}"
+                         f" items = {expected:,} bytes of data, but {actual:,} bytes follow it")
     data = np.frombuffer(raw, dtype, offset=header).reshape(shape)
     return magic, data.astype(dtype.newbyteorder("="))        # a writable native-order copy
-
-
-def _find_mnist_file(directory, name):
-    """The path of ``name`` or ``name.gz`` in ``directory``, or a FileNotFoundError."""
-    for candidate in (directory / name, directory / (name + ".gz")):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"neither {name} nor {name}.gz is in {directory}. {_MNIST_SOURCE}; "
-                            "put all four in that directory")
 
 
 def load_mnist(directory, *, flatten=False):
     """Read MNIST's four standard IDX files from a directory (Chapter 7).
 
-    Reads the four files named in ``MNIST_FILES``, each plain or gzipped (``.gz``); nothing is
-    downloaded. Every file's magic number, dimensions and size are checked.
+    Reads the four files of ``MNIST_FILES``, plain or gzipped (``.gz``); nothing is downloaded.
 
     Parameters
     ----------
-    directory : str or pathlib.Path
-        Where the files are.
-    flatten : bool
-        If True, images come as rows of 784 pixels (the layout ``load_digits`` uses);
-        otherwise as 28 x 28 arrays.
+    directory : str or os.PathLike, where the files are
+    flatten : bool; True gives images as rows of 784 pixels (as ``load_digits``), else 28 x 28
 
     Returns
     -------
-    X_train : numpy.ndarray of uint8, shape (60000, 28, 28) or (60000, 784)
-        Gray levels 0 (background) .. 255 (ink).
-    y_train : numpy.ndarray of int64, shape (60000,)
-        The digits, 0 .. 9.
-    X_test, y_test : numpy.ndarray
-        The same for the 10,000 test images. (The counts are whatever the files hold.)
-
-    Raises
-    ------
-    FileNotFoundError, ValueError
-        If a file is missing, is not the IDX file it should be, or is truncated.
+    X_train, y_train, X_test, y_test : uint8 images, 0 (background) .. 255 (ink), and int64
+        digits 0 .. 9 (60,000 training and 10,000 test images in the standard files)
     """
-    directory = Path(directory)
+    directory = _path(directory, "directory")
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a directory. {_MNIST_SOURCE}; put all four "
                                 "in one directory and pass its path")
     arrays = []
     for name in MNIST_FILES:
-        path = _find_mnist_file(directory, name)
+        path = next((p for p in (directory / name, directory / f"{name}.gz") if p.is_file()), None)
+        if path is None:
+            raise FileNotFoundError(f"neither {name} nor {name}.gz is in {directory}. "
+                                    f"{_MNIST_SOURCE}; put all four in that directory")
         magic, data = read_idx(path)
         images = "images" in name
         want = 2051 if images else 2049
         if magic != want:
-            raise ValueError(f"{path.name} has magic number {magic} (0x{magic:08x}), but an MNIST "
-                             f"{'image' if images else 'label'} file has {want} (0x{want:08x}): "
-                             "is it the right file?")
+            raise ValueError(f"{path.name} has magic number {magic}, but an MNIST "
+                             f"{'image' if images else 'label'} file has {want}: the wrong file?")
         if images and data.shape[1:] != (28, 28):
-            raise ValueError(f"{path.name} holds images of {data.shape[1]} x {data.shape[2]} "
+            raise ValueError(f"{path.name} holds images of {' x '.join(map(str, data.shape[1:]))} "
                              "pixels; MNIST's are 28 x 28")
-        if not images and data.size and data.max() > 9:
-            raise ValueError(f"{path.name} holds a label {data.max()}; MNIST's labels are 0 .. 9")
+        if not images and (data.ndim != 1 or data.size and data.max() > 9):
+            raise ValueError(f"{path.name} holds {data.ndim}-D labels up to label "
+                             f"{data.max() if data.size else '-'}; MNIST's are 1-D, 0 .. 9")
         arrays.append(data.reshape(len(data), -1) if images and flatten
                       else data if images else data.astype(np.int64))
     for images, labels, part in ((0, 1, "train"), (2, 3, "t10k")):

@@ -1,6 +1,7 @@
 """Tests for nnbook.data (chapter 7): splitting, standardizing, MNIST files, confusion matrices."""
 
 import gzip
+import math
 import subprocess
 import sys
 
@@ -128,7 +129,7 @@ def test_stratified_split_exact_on_a_small_example():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"val_fraction": 0.5, "test_fraction": 0.5}, "less than 1"),
-    ({"val_fraction": -0.1}, r"val_fraction must be a number in \[0, 1\)"),
+    ({"val_fraction": -0.1}, r"val_fraction must be in \[0, 1\), got -0.1"),
     ({"test_fraction": 1.0}, "test_fraction"),
 ])
 def test_stratified_split_rejects_bad_fractions(kwargs, message):
@@ -227,7 +228,7 @@ def test_confusion_matrix_rows_count_the_classes(pairs):
     ([0, -1], [0, 1], None, ValueError, "start at 0"),
     ([0.5, 1.0], [0, 1], None, TypeError, "integer"),
     ([0, 1], np.eye(2), None, ValueError, "argmax"),
-    ([0, 1], [0, 1], 0, ValueError, "positive integer"),
+    ([0, 1], [0, 1], 0, ValueError, "k must be an integer >= 1"),
 ])
 def test_confusion_matrix_rejects_bad_labels(y_true, y_pred, k, error, message):
     with pytest.raises(error, match=message):
@@ -277,7 +278,7 @@ def test_shift_images_moves_pixels_and_fills_with_zero():
     (0.5, 0, (3, 3), TypeError, r"dy must be a whole number of pixels; got a float \(0.5\)"),
     (0, True, (3, 3), TypeError, r"dx must be a whole number of pixels; got a bool"),
     (0, 0, 9, ValueError, r"image_shape must be \(height, width\)"),
-    (0, 0, (3, 0), ValueError, r"image_shape must be \(height, width\)"),
+    (0, 0, (3, 0), ValueError, r"image_shape's height and width must be an integer >= 1"),
 ])
 def test_shift_images_rejects_shifts_that_cannot_be(dy, dx, image_shape, error, message):
     X = np.ones((2, 9))
@@ -471,17 +472,45 @@ def test_train_early_stopping_is_reproducible_and_matches_train():
     assert plain["val_loss"] == runs[0][0]["val_loss"]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"validation": None, "max_epochs": 3}, "needs a validation set"),
-    ({"max_epochs": 0}, "max_epochs must be a positive integer"),
-    ({"max_epochs": 3, "patience": 1.5}, "patience must be a positive integer"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"validation": None, "max_epochs": 3}, ValueError, "needs a validation set"),
+    ({"max_epochs": 0}, ValueError, "max_epochs must be an integer >= 1"),
+    ({"max_epochs": 3, "patience": 1.5}, TypeError, "patience must be an integer >= 1"),
+    ({"max_epochs": 3, "seed": -1}, ValueError, "seed must be an integer >= 0"),
+    ({"max_epochs": 3, "seed": "0.1"}, TypeError, "seed must be None, an integer"),
+    ({"max_epochs": 3, "batch_size": 0}, ValueError, "batch_size"),
+    ({"max_epochs": 3, "validation": (np.ones((2, 5)), [0, 1])}, ValueError, "X_val"),
+    ({"max_epochs": 3, "clip": lambda g: None}, TypeError, "clip must return"),
 ])
-def test_train_early_stopping_rejects_bad_arguments(kwargs, message):
+def test_train_early_stopping_refuses_bad_arguments_and_changes_nothing(kwargs, error, message):
     X, y = two_blobs(0, 10)
     params = nnbook.init_params([2, 3, 2], seed=0)
+    opt = nnbook.Adam(params)
+    before = [(W.copy(), b.copy()) for W, b in params]
+    state = {k: v for k, v in vars(opt).items() if isinstance(v, (int, float))}
     kwargs = {"validation": (X, y), **kwargs}
-    with pytest.raises(ValueError, match=message):
-        nnbook.train_early_stopping(params, X, y, nnbook.Adam(params), **kwargs)
+    with pytest.raises(error, match=message):
+        nnbook.train_early_stopping(params, X, y, opt, **kwargs)
+    for (W, b), (W0, b0) in zip(params, before, strict=True):
+        assert W.tobytes() == W0.tobytes() and b.tobytes() == b0.tobytes()
+    assert state == {k: v for k, v in vars(opt).items() if isinstance(v, (int, float))}
+
+
+def test_train_early_stopping_divergence_names_its_epoch():
+    X, y = two_blobs(0, 40)
+    params = nnbook.init_params([2, 8, 2], seed=0)
+    calls = []
+
+    def blow_up_in_epoch_3(grads):                 # 2 steps an epoch (40 examples, batches of 20)
+        calls.append(1)
+        scale = 1e150 if len(calls) > 4 else 1.0
+        return [(dW * scale, db * scale) for dW, db in grads]
+
+    with pytest.raises(nnbook.TrainingDiverged, match="at epoch 3,") as info:
+        nnbook.train_early_stopping(params, X, y, nnbook.GradientDescent(params, 0.1),
+                                    validation=(X, y), max_epochs=10, batch_size=20, seed=0,
+                                    clip=blow_up_in_epoch_3)
+    assert info.value.epoch == 3 and len(info.value.history["val_loss"]) == 2   # epochs 1, 2
 
 
 def test_check_confusion_matrix_hints_at_missing_classes(capsys):
@@ -506,3 +535,82 @@ def test_datasplit_unpacks_into_six_arrays_and_is_frozen(digits):
     assert len(list(digits)) == 6
     with pytest.raises(AttributeError):
         digits.X_train = None
+
+
+# --------------------------------------------------------------------------- issue 12 cases
+
+@pytest.mark.parametrize("seed", [-1, "0.1", 0.5, ["a"], np.array("x")])
+def test_stratified_split_checks_its_seed(seed):
+    with pytest.raises((TypeError, ValueError), match="seed must be"):
+        stratified_split(np.arange(12) % 3, seed=seed)
+
+
+@pytest.mark.parametrize("y, error, message", [
+    ([None, 0.1, 1.0] * 4, TypeError, "class labels, integers or strings; got a 1-D array"),
+    ([0.0, 1.0] * 6, TypeError, "class labels, integers or strings"),
+    ([[1.0, 2.0], [3.0]], ValueError, "ragged"),
+])
+def test_stratified_split_refuses_labels_it_cannot_sort(y, error, message):
+    with pytest.raises(error, match=message):
+        stratified_split(y, seed=0)
+    assert len(stratified_split(np.array(list("abcabcabcabc")), seed=0)[0]) == 8   # strings
+
+
+@pytest.mark.parametrize("path", [None, 3, ["a"], b"bytes"])
+def test_read_idx_and_load_mnist_want_a_path(path):
+    with pytest.raises(TypeError, match=r"path must be a path \(str or os.PathLike\)"):
+        read_idx(path)
+    with pytest.raises(TypeError, match=r"directory must be a path \(str or os.PathLike\)"):
+        load_mnist(path)
+
+
+def test_read_idx_of_a_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="cannot be read"):
+        read_idx(tmp_path)
+
+
+@pytest.mark.parametrize("X, fill, error, message", [
+    (np.ones((2, 6)), "abc", TypeError, "fill must be a number, got a str"),
+    (np.ones((2, 6)), None, TypeError, "fill must be a number"),
+    (np.ones((2, 6)), np.nan, ValueError, "fill must be a finite number"),
+    (np.ones((2, 6), dtype=np.uint8), -1, ValueError, "fill = -1 cannot be stored in X's dtype u"),
+    (np.ones((2, 6), dtype=np.int64), 0.5, ValueError, "cannot be stored in X's dtype int64"),
+    (np.ones((2, 6), dtype=np.float16), 1e6, ValueError, "cannot be stored in X's dtype float16"),
+])
+def test_shift_images_checks_the_fill(X, fill, error, message):
+    with pytest.raises(error, match=message):
+        shift_images(X, 1, 0, image_shape=(2, 3), fill=fill)
+    out = shift_images(np.full((1, 6), 7, dtype=np.uint8), 1, 0, image_shape=(2, 3), fill=255)
+    assert out.dtype == np.uint8 and out.tolist() == [[255, 255, 255, 7, 7, 7]]
+
+
+@pytest.mark.parametrize("dy, dx, error", [(2, 0, ValueError), (0, 3, ValueError),
+                                          (-5, 0, ValueError), (1.5, 0, TypeError),
+                                          (0, 1.0, TypeError), (np.int64(1), "1", TypeError)])
+def test_shift_images_refuses_shifts_beyond_the_image_or_not_whole(dy, dx, error):
+    with pytest.raises(error, match="moves every pixel out|whole number of pixels"):
+        shift_images(np.arange(12.0).reshape(2, 6), dy, dx, image_shape=(2, 3))
+
+
+@pytest.mark.parametrize("k, labels", [(10**300, [0, 1]), (10**5, [0, 1]), (None, [0, 10**9])])
+def test_confusion_matrix_refuses_a_huge_k(k, labels):
+    with pytest.raises(ValueError, match="a confusion matrix holds at most 10,000 classes"):
+        confusion_matrix(np.array(labels), np.array([1, 1]), k)
+    assert confusion_matrix([0, 1], [1, 1], 100).shape == (100, 100)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"val_fraction": "abc"}, TypeError, "val_fraction must be a number"),
+    ({"test_fraction": 1.0}, ValueError, r"test_fraction must be in \[0, 1\)"),
+    ({"val_fraction": math.nan}, ValueError, "val_fraction"),
+    ({"dtype": np.int64}, TypeError, "dtype must be float32 or float64; got int64"),
+    ({"dtype": "abc"}, TypeError, "dtype must be float32 or float64; got a str"),
+    ({"dtype": None}, TypeError, "dtype must be float32 or float64"),
+    ({"dtype": np.float16}, TypeError, "got float16"),
+    ({"standardize": "yes"}, TypeError, "standardize must be True or False"),
+    ({"seed": -3}, ValueError, "seed must be an integer >= 0"),
+])
+def test_load_digits_checks_every_argument(kwargs, error, message):
+    pytest.importorskip("sklearn")
+    with pytest.raises(error, match=message):
+        load_digits(**kwargs)
