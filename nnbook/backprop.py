@@ -106,27 +106,15 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
 
     Parameters
     ----------
-    params : list of (W, b) pairs
-        ``params[l-1] = (W^(l), b^(l))``, W^(l) of shape (s_{l+1}, s_l), all float32 or all
-        float64. Not modified.
-    X : array_like, shape (m, s_1)
-        A batch of m >= 1 examples, one per row; cast to the parameters' dtype.
-    Y, hidden, output, loss
-        As in ``compute_loss``: targets (m, k), or (m,) integer labels for softmax
-        cross-entropy; the activations' and the loss's names.
+    params, X, hidden, output : as in ``forward``; params are not modified
+    Y, loss : as in ``compute_loss``: targets (m, k), or (m,) labels for softmax cross-entropy
 
     Returns
     -------
-    loss : float
-        J, as ``compute_loss`` computes it, in the parameters' dtype.
-    grads : list of (dW, db) tuples
-        ``grads[l-1] = (dJ/dW^(l), dJ/db^(l))``, new arrays shaped like ``params[l-1]``.
+    loss : float, J as ``compute_loss`` computes it
+    grads : list of (dW, db) tuples, ``(dJ/dW^(l), dJ/db^(l))``, new arrays shaped like params
 
-    Raises
-    ------
-    TypeError, ValueError
-        The checks and messages of ``forward`` and ``compute_loss``; a ValueError when the
-        parameters are so large that the forward or the backward pass overflows.
+    The checks of ``forward`` and ``compute_loss``; a ValueError if a pass overflows.
     """
     sizes, X, f, _ = _check_forward_args(params, X, hidden, output)   # params, X, names
     A, Z = _forward(params, X, f)                                     # 1. forward pass
@@ -169,28 +157,11 @@ def _gradient_cases(seed, output, loss):
 def check_gradients(fn, *, hidden="sigmoid", output="identity", loss="mse", seed=0):
     """Check a backpropagation written by the reader against ``loss_and_gradients`` (Chapter 3).
 
-    Calls ``fn(params, X, Y)`` on random float64 networks (1-1 to 784-30-10) and prints a
-    verdict: success, or the first disagreement with, for common mistakes, a hint.
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(params, X, Y)`` returning the list of (dW, db) pairs, or ``(loss, grads)`` as
-        ``loss_and_gradients`` does (then the loss is checked too).
-    hidden, output, loss : str
-        What ``fn`` computes, as in ``loss_and_gradients``.
-    seed : int
-        Which random cases.
-
-    Returns
-    -------
-    bool
-        True if ``fn`` agrees with ``loss_and_gradients`` on every case.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If a name is not valid. Errors raised by ``fn`` are reported in the verdict.
+    Calls ``fn(params, X, Y)`` on random float64 networks (1-1 to 784-30-10) with the activations
+    and loss named (as in ``loss_and_gradients``) and prints a verdict: success, or the first
+    disagreement with a hint for common mistakes. ``fn`` returns the (dW, db) pairs, or
+    ``(loss, grads)`` (then the loss is checked too). ``seed`` picks the cases. Returns True if
+    ``fn`` agrees everywhere; errors raised by ``fn`` are reported, not raised.
     """
     _check_loss_pair(output, loss)
     _check_activation(hidden, HIDDEN_ACTIVATIONS, "hidden")
@@ -234,19 +205,8 @@ def check_activation_derivative(f, f_prime, *, seed=0):
     """Check the derivative of an activation function against centered differences (Chapter 3).
 
     Compares ``f_prime(z)`` with ``(f(z + h) - f(z - h)) / (2 h)``, h = 1e-5, on 200 points of
-    (-5, 5) that avoid 0 (ReLU's corner) and a random (4, 3) batch; prints a verdict.
-
-    Parameters
-    ----------
-    f, f_prime : callable
-        The activation and its derivative, elementwise on float64 arrays of any shape.
-    seed : int
-        Which random batch.
-
-    Returns
-    -------
-    bool
-        True if ``f_prime`` matches the centered differences everywhere.
+    (-5, 5) that avoid 0 (ReLU's corner) and a random (4, 3) batch drawn from ``seed``; prints a
+    verdict and returns True if they match everywhere.
     """
     def centered(z, h=1e-5):
         return (np.asarray(f(z + h), np.float64) - np.asarray(f(z - h), np.float64)) / (2 * h)

@@ -53,26 +53,16 @@ def init_params(sizes, *, seed=None, dtype=np.float64, init="xavier"):
 
     Parameters
     ----------
-    sizes : sequence of int
-        ``[s_1, s_2, ..., s_{n_l}]``, the number of units in each layer, at least two layers.
-    seed : None, int or numpy.random.Generator
-        Where the randomness comes from; the same int gives the same parameters.
+    sizes : sequence of int, ``[s_1, s_2, ..., s_{n_l}]``, at least two layers
+    seed : None, an int >= 0 or a numpy.random.Generator; the same int gives the same parameters
     dtype : float32 or float64
-        The dtype of every array.
-    init : "small", "xavier", "he" or a positive number
-        The standard deviation of the normal distribution the weights are drawn from:
-        "small" 0.01, "xavier" sqrt(2 / (s_l + s_{l+1})), "he" sqrt(2 / s_l), a number that number.
+    init : "small" (std 0.01), "xavier" (sqrt(2 / (s_l + s_{l+1}))), "he" (sqrt(2 / s_l)),
+        or a positive number: the standard deviation of the normal weights
 
     Returns
     -------
-    params : list of (W, b) pairs
-        ``params[l-1] = (W^(l), b^(l))``: W^(l) of shape (s_{l+1}, s_l), b^(l) zeros (s_{l+1},).
-
-    Raises
-    ------
-    ValueError, TypeError
-        If ``sizes`` are not at least two positive integers, ``init`` is unknown or not a
-        positive finite number, or ``dtype`` is not float32 or float64.
+    params : list of (W, b) pairs, ``params[l-1] = (W^(l), b^(l))``, W^(l) of shape
+        (s_{l+1}, s_l), b^(l) zeros of shape (s_{l+1},). Bad arguments: TypeError or ValueError.
     """
     sizes = _check_sizes(sizes)
     dtype = np.dtype(dtype)
@@ -212,30 +202,20 @@ def _check_forward_args(params, X, hidden, output):
 def forward(params, X, *, hidden="sigmoid", output="identity"):
     """Compute a densely connected network's output for a batch of examples (Chapter 1).
 
-    One example is a row of X, so the equations' z^(l+1) = W^(l) a^(l) + b^(l) becomes, for the
-    whole batch, Z^(l+1) = A^(l) W^(l)T + 1 b^(l)T and A^(l+1) = f(Z^(l+1)), from A^(1) = X.
+    Z^(l+1) = A^(l) W^(l)T + 1 b^(l)T and A^(l+1) = f(Z^(l+1)) from A^(1) = X: one example a row.
 
     Parameters
     ----------
-    params : list of (W, b) pairs
-        ``params[l-1] = (W^(l), b^(l))``, W^(l) of shape (s_{l+1}, s_l), b^(l) of shape (s_{l+1},).
-    X : array_like, shape (m, s_1)
-        m examples, one per row; cast to the parameters' dtype (float32 or float64).
-    hidden : {"sigmoid", "tanh", "relu", "identity"}
-        The activation of the hidden layers L_2 ... L_{n_l - 1}.
-    output : {"identity", "sigmoid", "tanh", "relu", "softmax"}
-        The activation of the output layer L_{n_l}.
+    params : list of (W, b) pairs, W^(l) of shape (s_{l+1}, s_l) and b^(l) of shape (s_{l+1},)
+    X : array_like, shape (m, s_1), cast to the parameters' dtype (float32 or float64)
+    hidden : {"sigmoid", "tanh", "relu", "identity"}, the hidden layers' activation
+    output : {"identity", "sigmoid", "tanh", "relu", "softmax"}, the output layer's activation
 
     Returns
     -------
-    numpy.ndarray, shape (m, s_{n_l})
-        The activations of the output layer, one row per example, in the parameters' dtype.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If the parameters do not describe a network, ``X`` does not fit its input layer or is
-        not finite, or an activation is unknown.
+    numpy.ndarray, shape (m, s_{n_l}): the output layer's activations, in the parameters' dtype.
+    Parameters that are not a network, an X that does not fit or is not finite, or an unknown
+    activation: TypeError or ValueError.
     """
     sizes, X, f, g = _check_forward_args(params, X, hidden, output)
     A = X                                    # a^(1) = x: (m, s_1)
@@ -250,23 +230,9 @@ def forward(params, X, *, hidden="sigmoid", output="identity"):
 def forward_all(params, X, *, hidden="sigmoid", output="identity"):
     """Run the forward pass and keep every layer's z and a, as backpropagation needs (Chapter 1).
 
-    Parameters
-    ----------
-    params, X, hidden, output
-        As in ``forward``.
-
-    Returns
-    -------
-    Z : list of numpy.ndarray
-        ``Z[k-1]`` = Z^(k+1), shape (m, s_{k+1}), for k = 1 ... n_l - 1.
-    A : list of numpy.ndarray
-        ``A[0]`` = X (as a float array), ``A[k]`` = A^(k+1), shape (m, s_{k+1}); ``A[-1]`` is
-        the output. With the identity activation ``A[k]`` is ``Z[k-1]``: treat both as read-only.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As ``forward``.
+    Takes the arguments of ``forward`` and returns ``(Z, A)``: ``Z[k-1]`` = Z^(k+1) of shape
+    (m, s_{k+1}) for k = 1 ... n_l - 1; ``A[0]`` = X (as floats), ``A[k]`` = A^(k+1), ``A[-1]``
+    the output. With the identity activation ``A[k]`` is ``Z[k-1]``: treat both as read-only.
     """
     sizes, X, f, g = _check_forward_args(params, X, hidden, output)
     Zs, As = [], [X]
@@ -282,21 +248,8 @@ def forward_all(params, X, *, hidden="sigmoid", output="identity"):
 def count_params(sizes):
     """Count the weights and biases of a densely connected network (Chapter 1).
 
-    Parameters
-    ----------
-    sizes : sequence of int, or list of (W, b) pairs
-        The layer sizes ``[s_1, ..., s_{n_l}]``, or the parameters themselves.
-
-    Returns
-    -------
-    int
-        ``sum over l of s_{l+1} * (s_l + 1)``: each unit of layer l+1 has one weight per unit of
-        layer l and one bias.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If ``sizes`` is neither valid sizes nor valid parameters.
+    ``sizes`` are the layer sizes ``[s_1, ..., s_{n_l}]`` or the parameters themselves; the result
+    is ``sum over l of s_{l+1} * (s_l + 1)``, an int (one weight per input and a bias per unit).
     """
     if isinstance(sizes, (list, tuple)) and sizes and isinstance(sizes[0], (list, tuple)):
         sizes = _check_params(sizes)
@@ -327,32 +280,23 @@ def _forward_cases(seed):
 def check_forward(fn, *, hidden="sigmoid", output="identity", seed=0):
     """Check a forward pass written by the reader against ``forward`` (Chapter 1).
 
-    Calls ``fn(params, X)`` on a dozen random networks (from 1-1 to 784-30-10, float64 and
-    float32, batches of 1 to 16 rows) and prints a verdict: a line of success, or the first
-    case where ``fn`` disagrees, with its shapes, the first differing entry and, for common
-    mistakes, a hint.
 
-    Parameters
-    ----------
-    fn : callable
-        ``fn(params, X) -> (m, s_{n_l}) array``, params as ``init_params`` makes them and X of
-        shape (m, s_1).
-    hidden, output : str
-        The activations ``fn`` is meant to use (as in ``forward``); by default sigmoid hidden
-        units and an identity output.
-    seed : int
-        Which random cases.
 
-    Returns
-    -------
-    bool
-        True if ``fn`` agrees with ``forward`` on every case.
+    Calls ``fn(params, X)`` on a dozen random networks (1-1 to 784-30-10, float64 and float32,
 
-    Raises
-    ------
-    ValueError, TypeError
-        If ``hidden`` or ``output`` is not a valid activation name. Errors raised by ``fn`` are
-        reported in the verdict, not raised.
+
+    1 to 16 rows) with the activations ``hidden`` and ``output`` (as in ``forward``), and prints a
+
+
+    verdict: success, or the first case where ``fn`` disagrees, with its shapes, the first
+
+
+    differing entry and a hint for common mistakes. ``seed`` picks the cases. Returns True if
+
+
+    ``fn`` agrees everywhere; errors raised by ``fn`` are reported, not raised.
+
+
     """
     _check_activation(hidden, HIDDEN_ACTIVATIONS, "hidden")
     _check_activation(output, OUTPUT_ACTIVATIONS, "output")

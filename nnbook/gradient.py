@@ -184,19 +184,7 @@ def compute_loss(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse
     ``output="softmax"``: -(1/m) sum_i log yhat[i, y_i], Y integer labels (m,) or rows of class
     probabilities (m, k); with ``output="sigmoid"``: binary cross-entropy summed over the k units,
     Y of 0s and 1s (m, k). Cross-entropy is computed from the logits (``loss_from_logits``).
-
-    Parameters
-    ----------
-    params, X, hidden, output
-        As in ``forward``; X of shape (m, s_1).
-    Y : array_like
-        The targets, as above, with k = s_{n_l}.
-    loss : {"mse", "cross_entropy"}
-
-    Returns
-    -------
-    float
-        J, computed in the parameters' dtype. Bad input: as ``forward`` and ``loss_from_logits``.
+    ``params, X, hidden, output`` are as in ``forward``; k = s_{n_l}. Returns J, a float.
     """
     _check_loss_pair(output, loss)        # a bad name fails before the forward pass
     Z, _ = forward_all(params, X, hidden=hidden, output=output)
@@ -429,18 +417,9 @@ def numerical_gradients(params, X, Y, *, hidden="sigmoid", output="identity", lo
                         eps=1e-5):
     """The numerical gradient of ``compute_loss`` as (dW, db) pairs, in float64 (Chapter 2).
 
-    Parameters
-    ----------
-    params : list of (W, b) pairs
-        The point (float32 is promoted to float64); not modified.
-    X, Y, hidden, output, loss
-        As in ``compute_loss``.
-    eps : float, default 1e-5
-        The step of ``numerical_gradient``.
-
-    Returns
-    -------
-    grads : list of (dW, db) tuples of float64 arrays, shaped like ``params``
+    ``params`` is the point (float32 is promoted to float64; not modified); ``X, Y, hidden, output,
+    loss`` as in ``compute_loss``; ``eps`` the step of ``numerical_gradient``. Returns a list of
+    (dW, db) tuples of float64 arrays shaped like ``params``.
     """
     _check_params(params)
     _check_loss_pair(output, loss)

@@ -109,3 +109,49 @@ def test_solutions_are_folded_in_jupyter(path):
     assert all(nb["cells"][i]["metadata"].get("jupyter") == HIDDEN for i, _ in found), (
         f"{path.name}: a solution cell is not folded; run tools/refresh.py --fold-only"
     )
+
+
+# --- the chapter shape (README, "Change it") ------------------------------------------------
+
+FOLDED = {"hide-input", "hide-cell", "remove-cell", "remove-input"}
+
+
+def _shown_lines(cell):
+    """The lines of a code cell that the built book shows unfolded (``#|`` lines are stripped)."""
+    return [line for line in "".join(cell["source"]).splitlines() if not line.startswith("#|")]
+
+
+def _unfolded(path):
+    """(index, cell) of the code cells a reader sees unfolded: not tagged, not a solution."""
+    from solutions import solution_cells
+
+    nb = json.loads(path.read_text())
+    solutions = {i for i, _ in solution_cells(nb)} if path in CHAPTERS else set()
+    return [(i, c) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            and not FOLDED & set(c["metadata"].get("tags", [])) and i not in solutions]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_unfolded_code_cells_are_short(path):
+    long = [(i, len(_shown_lines(c))) for i, c in _unfolded(path) if len(_shown_lines(c)) > 40]
+    assert not long, (f"{path.name}: code cells shown unfolded with more than 40 lines "
+                      f"(cell index, lines): {long}; fold the guards (tag hide-input) or split")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_directive_cells_are_removed_and_figures_captioned(path):
+    for i, cell in enumerate(code_cells(path)):
+        source, meta = "".join(cell["source"]), cell["metadata"]
+        if source.startswith("#| default_exp"):
+            assert "remove-cell" in meta.get("tags", []), f"{path.name}: code cell {i}"
+        figures = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if figures and not {"remove-cell", "remove-output"} & set(meta.get("tags", [])):
+            mystnb = meta.get("mystnb", {})
+            assert mystnb.get("figure", {}).get("caption") and mystnb["figure"].get("name"), (
+                f"{path.name}: code cell {i} draws a figure without a caption and a name")
+            assert mystnb.get("image", {}).get("alt"), f"{path.name}: code cell {i}: no alt text"
+
+
+def test_the_library_reads_in_an_evening():
+    lines = sum(len(p.read_text().splitlines()) for p in (ROOT / "nnbook").glob("*.py"))
+    assert lines <= 3200, f"nnbook/ has {lines} lines; the budget is 3,200"
