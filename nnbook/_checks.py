@@ -30,16 +30,18 @@ def _check_pair(pair, l):
     """Check that ``pair`` is layer l's (W, b): a 2-D and a 1-D float array that fit."""
     if not isinstance(pair, (list, tuple)) or len(pair) != 2:
         raise TypeError(f"params[{l - 1}] must be a pair (W^({l}), b^({l})); got {_what(pair)}")
-    for k, (name, arr, ndim) in enumerate(((f"W^({l})", pair[0], 2), (f"b^({l})", pair[1], 1))):
-        where = f"{name} (params[{l - 1}][{k}])"
+    for k, ndim in ((0, 2), (1, 1)):              # strings are built only for an error
+        arr = pair[k]
+        if isinstance(arr, np.ndarray) and arr.dtype in _FLOATS and arr.ndim == ndim:
+            continue
+        where = f"{'Wb'[k]}^({l}) (params[{l - 1}][{k}])"
         if not isinstance(arr, np.ndarray):
             raise TypeError(f"{where} must be a NumPy array; got {_what(arr)}")
         if arr.dtype not in _FLOATS:
             raise TypeError(f"{where} has dtype {arr.dtype}; parameters must be float32 or "
                             "float64 arrays (convert with np.asarray(..., dtype=float))")
-        if arr.ndim != ndim:
-            shape = "(s_{l+1}, s_l)" if ndim == 2 else "(s_{l+1},)"
-            raise ValueError(f"{where} must be {ndim}-D with shape {shape}; got shape {arr.shape}")
+        shape = "(s_{l+1}, s_l)" if ndim == 2 else "(s_{l+1},)"
+        raise ValueError(f"{where} must be {ndim}-D with shape {shape}; got shape {arr.shape}")
     W, b = pair
     if W.size == 0:
         raise ValueError(f"W^({l}) has shape {W.shape}: every layer needs at least one unit")

@@ -9,6 +9,8 @@ layers too?*"""
 __all__ = ['loss_and_gradients', 'check_gradients', 'check_activation_derivative']
 
 # %% ../book/03_backpropagation.ipynb #bp-016
+import math
+
 import numpy as np
 
 from nnbook._checks import (
@@ -25,6 +27,8 @@ from nnbook.forward import (
 )
 from nnbook.gradient import (
     _check_loss_pair,
+    _check_targets,
+    _loss,
     loss_from_logits,
 )
 
@@ -117,13 +121,11 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
     The checks of ``forward`` and ``compute_loss``; a ValueError if a pass overflows.
     """
     sizes, X, f, _ = _check_forward_args(params, X, hidden, output)   # params, X, names
+    Y = _check_targets(Y, X.shape[0], sizes[-1], output, loss)        # every check, once
     A, Z = _forward(params, X, f)                                     # 1. forward pass
-    try:
-        J = loss_from_logits(Z, Y, output=output, loss=loss)          # 2. loss (checks Y)
-    except ValueError:
-        _check_overflow(params, Z, "forward")
-        raise
-    Y = np.asarray(Y)
+    J = _loss(Z, Y, output, loss)                                     # 2. loss
+    if not math.isfinite(J):
+        _check_overflow(params, np.full(1, J), "forward")
     delta = _output_error(Z, Y if Y.ndim == 1 else Y.astype(Z.dtype, copy=False), output, loss)
     grads = _backward(params, A, delta, hidden)                       # 3. backward pass
     _check_overflow(params, grads[0][1], "backward")  # a NaN anywhere reaches dJ/db^(1)

@@ -157,13 +157,17 @@ def loss_from_logits(Z, Y, *, output="identity", loss="mse"):
     """
     _check_loss_pair(output, loss)
     _check_logits(Z)
-    m, k = Z.shape
-    Y = _check_targets(Y, m, k, output, loss)
     _check_finite(Z, "Z")
+    return _loss(Z, _check_targets(Y, *Z.shape, output, loss), output, loss)
+
+
+def _loss(Z, Y, output, loss):
+    """The loss from logits Z (m, k) and checked targets Y: the formulas themselves."""
+    m = Z.shape[0]
     if loss == "mse":                                                 # eq-grad-mse
         E = ACTIVATIONS[output](Z) - Y.astype(Z.dtype, copy=False)    # yhat - y: (m, k)
         J = float(np.vdot(E, E) / (2 * m))
-        if not math.isfinite(J):
+        if not math.isfinite(J) and np.isfinite(Z).all():    # the error itself overflowed
             raise ValueError(f"the squared error overflows {Z.dtype}: the largest |yhat - y| is "
                              f"{float(np.abs(E).max()):.3g}; scale the targets or the network")
         return J

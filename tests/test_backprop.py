@@ -542,13 +542,13 @@ def test_each_argument_is_checked_once_per_call(monkeypatch):
             return original(*args, **kwargs)
         monkeypatch.setattr(module, name, wrapper)
 
-    forward_module, gradient_module = sys.modules["nnbook.forward"], sys.modules["nnbook.gradient"]
+    forward_module, backprop_module = sys.modules["nnbook.forward"], sys.modules["nnbook.backprop"]
     counting(forward_module, "_check_params")
     counting(forward_module, "_check_X")
-    counting(gradient_module, "_check_targets")
-    counting(gradient_module, "_check_finite")
+    counting(backprop_module, "_check_targets")
+    counting(backprop_module, "_loss")
     params = init_params([4, 6, 5, 3], seed=0, dtype=np.float32)
     X = np.ones((8, 4), np.float32)
     loss_and_gradients(params, X, np.arange(8) % 3, hidden="relu", output="softmax",
                        loss="cross_entropy")
-    assert calls == {"_check_params": 1, "_check_X": 1, "_check_targets": 1, "_check_finite": 1}
+    assert calls == {"_check_params": 1, "_check_X": 1, "_check_targets": 1, "_loss": 1}
