@@ -7,18 +7,21 @@ __all__ = ['gradient_norms', 'rnn_init', 'rnn_forward', 'rnn_backward', 'rnn_los
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-003
 import math
-import numbers
 import warnings
 
 import numpy as np
 
 from nnbook._checks import (
     _FLOATS,
+    _array,
     _as_float_array,
     _check_params,
     _copy,
+    _count,
     _describe,
     _first_difference,
+    _number,
+    _rng,
     _same,
     _verdict,
     _what,
@@ -42,23 +45,12 @@ def _check_grads(grads):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise TypeError(f"grads[{l - 1}] must be a pair (dW^({l}), db^({l})); "
                             f"got {_what(pair)}")
-        for name, arr in ((f"dW^({l})", pair[0]), (f"db^({l})", pair[1])):
-            if not isinstance(arr, np.ndarray) or arr.dtype not in _FLOATS:
-                raise TypeError(f"{name} (in grads[{l - 1}]) must be a float32 or float64 "
-                                f"NumPy array; got {_what(arr)}")
-        dW, db = pair
-        if dW.ndim != 2 or db.shape != (dW.shape[0],):
+        if not all(isinstance(a, np.ndarray) and a.dtype in _FLOATS for a in pair):
+            raise TypeError(f"dW^({l}) and db^({l}) (grads[{l - 1}]) must be float32 or float64 "
+                            f"NumPy arrays; got {_what(pair[0])} and {_what(pair[1])}")
+        if pair[0].ndim != 2 or pair[1].shape != pair[0].shape[:1]:
             raise ValueError(f"grads[{l - 1}] must hold dW^({l}) of shape (s_out, s_in) and "
-                             f"db^({l}) of shape (s_out,); got shapes {dW.shape} and {db.shape}")
-
-
-def _check_threshold(value, name):
-    """``value`` as a float if it is a positive finite real number, else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number; got {_what(value)}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive, finite number; got {value!r}")
-    return float(value)
+                             f"db^({l}) of shape (s_out,); got {pair[0].shape} and {pair[1].shape}")
 
 
 def _sum_of_squares(a):
@@ -69,53 +61,47 @@ def _sum_of_squares(a):
 
 def _checked_norms(grads, threshold, name):
     """Validate a clipping call (gradients, threshold, finiteness); return (norms, threshold)."""
-    norms = gradient_norms(grads)
-    threshold = _check_threshold(threshold, name)
+    norms, threshold = gradient_norms(grads), _number(threshold, name, low_open=True)
     for l, norm in enumerate(norms.tolist(), start=1):
         if not math.isfinite(norm):
-            raise ValueError(
-                f"the gradient of layer {l} is not finite (its norm is {norm}): it holds NaN or "
-                "infinity, and no clipping can repair that. The loss has probably diverged "
-                "already; lower the learning rate, or clip from the first step on.")
+            raise ValueError(f"the gradient of layer {l} is not finite (its norm is {norm}): "
+                             "no clipping can repair NaN or infinity. The loss has probably "
+                             "diverged; lower the learning rate, or clip from the first step on.")
     return norms, threshold
+
+
+def _scaled(grads, factors):
+    """Every layer's (dW, db) times its Python float factor (float32 stays float32)."""
+    return [(dW * k, db * k) for (dW, db), k in zip(grads, factors, strict=True)]
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-005
 def gradient_norms(grads):
     """The L2 norm of each layer's gradient, weights and biases together (Chapter 6).
 
-    Parameters
-    ----------
-    grads : list of (dW, db) pairs
-        Shaped like the parameters, float32 or float64.
-
-    Returns
-    -------
-    norms : numpy.ndarray of float64, shape (len(grads),)
-        ``sqrt(||dW^(l)||^2 + ||db^(l)||^2)``, summed in float64; NaN or inf for a layer that
-        holds NaN or inf. The whole gradient's norm is ``np.sqrt(np.sum(norms**2))``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``grads`` is not a list of (dW, db) pairs of float arrays.
+    Returns the float64 array of sqrt(||dW||^2 + ||db||^2) for every (dW, db) pair of ``grads``
+    (float32 or float64 arrays shaped like the parameters), summed in float64: NaN or inf for a
+    layer that holds NaN or inf. A TypeError or ValueError if ``grads`` is not such a list.
     """
     _check_grads(grads)
     return np.sqrt([_sum_of_squares(dW) + _sum_of_squares(db) for dW, db in grads])
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-017a
 def _check_init(s_x, s_h, s_y, seed, dtype):
-    """Check an init's sizes and dtype; return (Generator, dtype) (Chapter 6)."""
-    for name, s in (("s_x", s_x), ("s_h", s_h), ("s_y", s_y)):
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-            raise ValueError(f"{name} must be a positive integer; got {s!r}")
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOATS:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    return np.random.default_rng(seed), dtype
+    """Check an init's sizes, seed and dtype; return (Generator, dtype)."""
+    _count(s_x, "s_x"), _count(s_h, "s_h"), _count(s_y, "s_y")
+    if not (isinstance(dtype, (type, str, np.dtype)) and dtype in _FLOATS):
+        raise TypeError(f"dtype must be float32 or float64; got {dtype!r}")
+    return _rng(seed), np.dtype(dtype)
+
+
+def _with_output_layer(rng, W, b, s_h, s_y, dtype):
+    """[(W, b), (W_y, b_y)] in ``dtype``, with W_y of Xavier's variance and b_y = 0."""
+    W_y = rng.standard_normal((s_y, s_h)) * math.sqrt(2 / (s_h + s_y))    # (s_y, s_h)
+    return [(W.astype(dtype), b.astype(dtype)), (W_y.astype(dtype), np.zeros(s_y, dtype))]
 
 
 def _check_rnn(params, X, Y=None, gates=1):
-    """Check a recurrent network's arguments; return (s_h, X, Y) with X, Y cast (Chapter 6)."""
+    """Check a recurrent network's arguments (gates=4: an LSTM's); return (s_h, X, Y), cast."""
     init, W_ = ("rnn_init", "W_h") if gates == 1 else ("lstm_init", "W_g")
     if not isinstance(params, (list, tuple)) or len(params) != 2:
         raise TypeError(f"a recurrent network's params must be [({W_}, b{W_[1:]}), (W_y, b_y)], "
@@ -125,18 +111,16 @@ def _check_rnn(params, X, Y=None, gates=1):
     s_h = W.shape[0] // gates
     if (W.shape[0] != gates * s_h or W.shape[1] <= s_h or W_y.shape[1] != s_h
             or W_y.dtype != W.dtype):
-        raise ValueError(f"params must hold {W_} of shape ({gates} s_h, s_h + s_x) with "
-                         f"s_x >= 1 and W_y of shape (s_y, s_h), of one dtype, as {init} "
-                         "returns; got "
+        raise ValueError(f"params must hold {W_} of shape ({gates} s_h, s_h + s_x) with s_x >= 1 "
+                         f"and W_y of shape (s_y, s_h), of one dtype, as {init} returns; got "
                          f"{W.dtype} {W.shape} and {W_y.dtype} {W_y.shape}")
-    X = np.asarray(X)
-    s_x = W.shape[1] - s_h
+    X, s_x = _array(X, "X"), W.shape[1] - s_h
     if X.ndim != 3 or X.shape[0] == 0 or X.shape[1] == 0 or X.shape[2] != s_x:
         raise ValueError(f"X must have shape (m, T, s_x) = (m, T, {s_x}): m >= 1 sequences of "
                          f"T >= 1 steps of {s_x} inputs; got {_what(X)}")
     X = _as_float_array(X, "X", dtype=W.dtype)
     if Y is not None:
-        Y = np.asarray(Y)
+        Y = _array(Y, "Y")
         if Y.shape != (X.shape[0], W_y.shape[0]):
             raise ValueError(f"Y must have shape (m, s_y) = ({X.shape[0]}, {W_y.shape[0]}), one "
                              f"target row per sequence; got {_what(Y)}")
@@ -145,10 +129,10 @@ def _check_rnn(params, X, Y=None, gates=1):
 
 
 def _check_backward_args(X, H, dY_hat, s_h, W_y, cache=False):
-    """Check what a backward pass is handed (an LSTM's cache too); return dY_hat (Chapter 6)."""
+    """Check what a backward pass is handed (an LSTM's cache too); return dY_hat."""
     m, T, _ = X.shape
-    if cache is not False and not (isinstance(cache, tuple) and len(cache) == 2 and np.shape(
-            cache[0]) == (m, T + 1, s_h) and np.shape(cache[1]) == (m, T, 4 * s_h)):
+    if cache is not False and not (isinstance(cache, tuple) and len(cache) == 2 and [
+            np.shape(a) for a in cache] == [(m, T + 1, s_h), (m, T, 4 * s_h)]):
         raise ValueError("cache must be the (C, G) that lstm_forward returned for X")
     if not isinstance(H, np.ndarray) or H.shape != (m, T + 1, s_h):
         raise ValueError(f"H must be the (m, T + 1, s_h) = ({m}, {T + 1}, {s_h}) array of hidden "
@@ -161,7 +145,7 @@ def _check_backward_args(X, H, dY_hat, s_h, W_y, cache=False):
 
 
 def _mse_bptt(params, X, Y, forward, backward, gates):
-    """J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 and its gradient by BPTT (Chapter 6)."""
+    """J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 and its gradient by BPTT."""
     _, X, Y = _check_rnn(params, X, Y, gates=gates)
     H, Y_hat, *cache = forward(params, X)
     R = Y_hat - Y                               # (m, s_y) residuals
@@ -172,59 +156,29 @@ def _mse_bptt(params, X, Y, forward, backward, gates):
 def rnn_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64, radius=None):
     """Random parameters of a vanilla tanh recurrent network (Chapter 6).
 
-    ``W_hh`` has entries of standard deviation 1/sqrt(s_h), rescaled to spectral radius
-    ``radius`` if given; ``W_xh`` 1/sqrt(s_x); ``W_y`` Xavier's; biases zero.
-
-    Parameters
-    ----------
-    s_x, s_h, s_y : int
-        Input, hidden and output sizes (positive).
-    seed : None, int or numpy.random.Generator
-    dtype : float32 or float64
-    radius : None or positive float
-
-    Returns
-    -------
-    params : list of two (W, b) pairs
-        ``[(W_h, b_h), (W_y, b_y)]``: ``W_h = [W_hh | W_xh]`` (s_h, s_h + s_x), ``b_h`` (s_h,),
-        ``W_y`` (s_y, s_h), ``b_y`` (s_y,).
-
-    Raises
-    ------
-    ValueError, TypeError
-        For a size that is not a positive integer, a bad ``radius`` or ``dtype``.
+    Returns ``[(W_h, b_h), (W_y, b_y)]`` with ``W_h = [W_hh | W_xh]`` (s_h, s_h + s_x) and ``W_y``
+    (s_y, s_h), in ``dtype`` (float32 or float64): ``W_hh`` of standard deviation 1/sqrt(s_h),
+    rescaled to the spectral radius ``radius`` (a number > 0) if given, ``W_xh`` 1/sqrt(s_x),
+    ``W_y`` Xavier's, biases zero, drawn from ``seed`` (None, an int >= 0 or a Generator).
+    A TypeError or ValueError for a size that is not an int >= 1, or a bad seed, dtype or radius.
     """
     rng, dtype = _check_init(s_x, s_h, s_y, seed, dtype)
-    W_hh = rng.standard_normal((s_h, s_h)) / np.sqrt(s_h)          # (s_h, s_h)
-    if radius is not None:
-        W_hh *= _check_threshold(radius, "radius") / np.max(np.abs(np.linalg.eigvals(W_hh)))
-    W_xh = rng.standard_normal((s_h, s_x)) / np.sqrt(s_x)          # (s_h, s_x)
-    W_y = rng.standard_normal((s_y, s_h)) * np.sqrt(2 / (s_h + s_y))  # (s_y, s_h)
-    W_h = np.concatenate([W_hh, W_xh], axis=1).astype(dtype)       # (s_h, s_h + s_x)
-    return [(W_h, np.zeros(s_h, dtype)), (W_y.astype(dtype), np.zeros(s_y, dtype))]
+    radius = None if radius is None else _number(radius, "radius", low_open=True)
+    W_hh = rng.standard_normal((s_h, s_h)) / math.sqrt(s_h)        # (s_h, s_h)
+    if radius is not None:                                          # rescale to the radius
+        W_hh *= radius / np.max(np.abs(np.linalg.eigvals(W_hh)))
+    W_xh = rng.standard_normal((s_h, s_x)) / math.sqrt(s_x)        # (s_h, s_x)
+    W_h = np.concatenate([W_hh, W_xh], axis=1)                      # (s_h, s_h + s_x)
+    return _with_output_layer(rng, W_h, np.zeros(s_h), s_h, s_y, dtype)
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-018b
 def rnn_forward(params, X):
     """Run a vanilla tanh recurrent network over a batch of sequences (Chapter 6).
 
-    Parameters
-    ----------
-    params : list of two (W, b) pairs
-        As ``rnn_init`` returns them.
-    X : array_like, shape (m, T, s_x)
-        m sequences of T steps; cast to the parameters' dtype.
-
-    Returns
-    -------
-    H : numpy.ndarray, shape (m, T + 1, s_h)
-        ``H[:, t]`` = h_t for t = 0 ... T (h_0 = 0).
-    Y_hat : numpy.ndarray, shape (m, s_y)
-        W_y h_T + b_y.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``params`` is not a recurrent network's or ``X`` does not fit it or is not finite.
+    ``params`` as ``rnn_init`` returns them; ``X`` (m, T, s_x), cast to their dtype. Returns
+    ``H`` (m, T + 1, s_h), ``H[:, t]`` = h_t for t = 0 ... T (h_0 = 0), and ``Y_hat`` =
+    W_y h_T + b_y (m, s_y); a TypeError or ValueError if ``params`` is not a recurrent
+    network's, or ``X`` does not fit it or is not finite.
     """
     s_h, X, _ = _check_rnn(params, X)
     (W_h, b_h), (W_y, b_y) = params
@@ -240,63 +194,29 @@ def rnn_forward(params, X):
 def rnn_backward(params, X, H, dY_hat):
     """Backpropagation through time for a vanilla tanh recurrent network (Chapter 6).
 
-    Parameters
-    ----------
-    params, X
-        As for ``rnn_forward``.
-    H : numpy.ndarray, shape (m, T + 1, s_h)
-        The hidden states ``rnn_forward`` returned.
-    dY_hat : numpy.ndarray, shape (m, s_y)
-        dJ/dY_hat.
-
-    Returns
-    -------
-    grads : list of two (dW, db) pairs
-        Shaped like ``params``.
-    dH : numpy.ndarray, shape (m, T + 1, s_h)
-        ``dH[:, t]`` = dJ/dh_t for t = 0 ... T.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If the arguments do not fit the network or each other.
+    ``params``, ``X`` as for ``rnn_forward``, ``H`` the states it returned, ``dY_hat`` = dJ/dY_hat
+    (m, s_y). Returns the (dW, db) pairs shaped like ``params`` and ``dH`` (m, T + 1, s_h),
+    ``dH[:, t]`` = dJ/dh_t for t = 0 ... T; a TypeError or ValueError if they do not fit.
     """
     s_h, X, _ = _check_rnn(params, X)
     (W_h, _), (W_y, _) = params
     dY_hat = _check_backward_args(X, H, dY_hat, s_h, W_y)
-    dW_h, db_h = np.zeros_like(W_h), np.zeros(s_h, dtype=W_h.dtype)   # sums over t
-    dH = np.empty_like(H)                       # dH[:, t] = dJ/dh_t
+    dH, dZ = np.empty_like(H), np.empty_like(H[:, 1:])   # dJ/dh_t (t = 0..T), dJ/dz_t (1..T)
     dH[:, -1] = dY_hat @ W_y                    # (m, s_y) @ (s_y, s_h) -> (m, s_h)
     for t in range(X.shape[1], 0, -1):
-        dZ = dH[:, t] * (1 - H[:, t] ** 2)      # dJ/dz_t, (m, s_h): tanh' = 1 - h_t^2
-        dW_h += dZ.T @ np.concatenate([H[:, t - 1], X[:, t - 1]], axis=1)  # [W_hh | W_xh]
-        db_h += dZ.sum(axis=0)
-        dH[:, t - 1] = dZ @ W_h[:, :s_h]        # dJ/dh_{t-1} = dJ/dz_t W_hh, (m, s_h)
-    return [(dW_h, db_h), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
+        dZ[:, t - 1] = dH[:, t] * (1 - H[:, t] ** 2)   # dJ/dz_t, (m, s_h): tanh' = 1 - h_t^2
+        dH[:, t - 1] = dZ[:, t - 1] @ W_h[:, :s_h]     # dJ/dh_{t-1} = dJ/dz_t W_hh, (m, s_h)
+    inputs = np.concatenate([H[:, :-1], X], axis=2)    # (m, T, s_h + s_x): (h_{t-1}, x_t)
+    dW_h = np.tensordot(dZ, inputs, axes=([0, 1], [0, 1]))   # the sums over t, all at once
+    return [(dW_h, dZ.sum(axis=(0, 1))), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-020b
 def rnn_loss_and_gradients(params, X, Y):
     """Mean squared error of a tanh recurrent network and its gradient by BPTT (Chapter 6).
 
-    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2 with y_hat = W_y h_T + b_y.
-
-    Parameters
-    ----------
-    params : list of two (W, b) pairs
-        As ``rnn_init`` returns them.
-    X : array_like, shape (m, T, s_x)
-    Y : array_like, shape (m, s_y)
-
-    Returns
-    -------
-    loss : float
-    grads : list of two (dW, db) pairs
-        Shaped like ``params``, in its dtype.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``params`` is not a recurrent network's, or ``X`` or ``Y`` does not fit it.
+    J = (1/m) sum_i 1/2 ||y_hat_i - y_i||^2, y_hat = W_y h_T + b_y, for ``params`` from
+    ``rnn_init``, ``X`` (m, T, s_x), ``Y`` (m, s_y). Returns (J, grads), grads shaped like
+    ``params``, of their dtype; a TypeError or ValueError if ``X`` or ``Y`` does not fit them.
     """
     return _mse_bptt(params, X, Y, rnn_forward, rnn_backward, gates=1)
 
@@ -304,25 +224,10 @@ def rnn_loss_and_gradients(params, X, Y):
 def clip_by_value(grads, clip_value):
     """Clip every entry of a gradient to [-clip_value, clip_value] (Chapter 6).
 
-    Like ``torch.nn.utils.clip_grad_value_``, but returns new arrays; it changes the gradient's
-    direction when some entries are clipped and others not.
-
-    Parameters
-    ----------
-    grads : list of (dW, db) pairs
-        One pair per layer, float32 or float64; not modified.
-    clip_value : positive float
-
-    Returns
-    -------
-    clipped : list of (dW, db) pairs
-        New arrays, shaped like ``grads`` and of its dtype.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For gradients that are not (dW, db) float array pairs or hold NaN or inf, or a threshold
-        that is not a positive finite number; ``grads`` is then untouched.
+    Like ``torch.nn.utils.clip_grad_value_``, but returns new arrays of ``grads``' shapes and
+    dtype (``grads``, one (dW, db) pair per layer, is not modified). A TypeError or ValueError,
+    before anything is computed, for gradients that are not such pairs or hold NaN or inf, or a
+    threshold that is not a finite number > 0.
     """
     _, c = _checked_norms(grads, clip_value, "clip_value")
     c = [dW.dtype.type(min(c, float(np.finfo(dW.dtype).max))) for dW, _ in grads]  # dW's dtype
@@ -332,111 +237,60 @@ def clip_by_value(grads, clip_value):
 def clip_by_norm(grads, max_norm):
     """Scale each layer's gradient, separately, to norm at most ``max_norm`` (Chapter 6).
 
-    Layer l's pair is multiplied by min(1, max_norm / (||g^(l)|| + 1e-6)). Arguments and errors
-    as for ``clip_by_value``.
-
-    Returns
-    -------
-    clipped : list of (dW, db) pairs
-        New arrays, shaped like ``grads`` and of its dtype.
-    norms : numpy.ndarray of float64
-        Each layer's norm before clipping.
+    Layer l's pair is multiplied by min(1, max_norm / (||g^(l)|| + 1e-6)). Returns the new
+    (dW, db) pairs and each layer's norm before clipping; arguments and errors as for
+    ``clip_by_value``.
     """
     norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
-    factors = [min(1.0, max_norm / (norm + _EPS)) for norm in norms.tolist()]  # Python floats
-    return [(dW * k, db * k) for (dW, db), k in zip(grads, factors, strict=True)], norms
+    return _scaled(grads, [min(1.0, max_norm / (n + _EPS)) for n in norms.tolist()]), norms
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-031c
 def clip_by_global_norm(grads, max_norm):
     """Scale the whole gradient to norm at most ``max_norm``, keeping its direction (Chapter 6).
 
     Every array is multiplied by min(1, max_norm / (||g|| + 1e-6)), ||g|| the norm of all entries
-    together: the factor of ``torch.nn.utils.clip_grad_norm_``. Arguments and errors as for
-    ``clip_by_value``.
-
-    Returns
-    -------
-    clipped : list of (dW, db) pairs
-        New arrays, shaped like ``grads`` and of its dtype (a zero gradient stays zero).
-    norm : float
-        ||g|| before clipping.
+    together, as ``torch.nn.utils.clip_grad_norm_`` does. Returns the new (dW, db) pairs (a zero
+    gradient stays zero) and ||g|| before clipping; arguments and errors as for ``clip_by_value``.
     """
     norms, max_norm = _checked_norms(grads, max_norm, "max_norm")
     norm = math.sqrt(math.fsum(n * n for n in norms.tolist()))
-    factor = min(1.0, max_norm / (norm + _EPS))
-    return [(dW * factor, db * factor) for dW, db in grads], norm
+    return _scaled(grads, [min(1.0, max_norm / (norm + _EPS))] * len(grads)), norm
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-066
 def lstm_init(s_x, s_h, s_y, *, seed=None, dtype=np.float64):
     """Random parameters of an LSTM with one output layer (Chapter 6).
 
-    ``W_g`` and ``b_g`` uniform in [-1/sqrt(s_h), 1/sqrt(s_h)] as in ``torch.nn.LSTM``, except
-    the forget gate's bias, 1; ``W_y`` Xavier's, ``b_y`` zero.
-
-    Parameters
-    ----------
-    s_x, s_h, s_y : int
-        Input, hidden and output sizes (positive).
-    seed : None, int or numpy.random.Generator
-    dtype : float32 or float64
-
-    Returns
-    -------
-    params : list of two (W, b) pairs
-        ``[(W_g, b_g), (W_y, b_y)]``: ``W_g = [W_hh | W_xh]`` (4 s_h, s_h + s_x), ``b_g``
-        (4 s_h,), row blocks of s_h for the gates i, f, g, o (PyTorch's order); ``W_y``
-        (s_y, s_h), ``b_y`` (s_y,).
-
-    Raises
-    ------
-    ValueError, TypeError
-        For a size that is not a positive integer or a bad ``dtype``.
+    Returns ``[(W_g, b_g), (W_y, b_y)]``: ``W_g = [W_hh | W_xh]`` (4 s_h, s_h + s_x) and ``b_g``
+    (4 s_h,) with row blocks of s_h for the gates i, f, g, o (PyTorch's order), uniform in
+    [-1/sqrt(s_h), 1/sqrt(s_h)] as in ``torch.nn.LSTM`` except the forget gate's bias, 1;
+    ``W_y`` (s_y, s_h) Xavier's, ``b_y`` zero. Arguments and errors as for ``rnn_init``.
     """
     rng, dtype = _check_init(s_x, s_h, s_y, seed, dtype)
     k = 1 / math.sqrt(s_h)
     W_g = rng.uniform(-k, k, (4 * s_h, s_h + s_x))                  # (4 s_h, s_h + s_x)
     b_g = rng.uniform(-k, k, 4 * s_h)                               # (4 s_h,)
     b_g[s_h:2 * s_h] = 1.0                                          # forget gate open
-    W_y = rng.standard_normal((s_y, s_h)) * math.sqrt(2 / (s_h + s_y))
-    return [(W_g.astype(dtype), b_g.astype(dtype)), (W_y.astype(dtype), np.zeros(s_y, dtype))]
+    return _with_output_layer(rng, W_g, b_g, s_h, s_y, dtype)
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-067
 def lstm_forward(params, X):
     """Run an LSTM over a batch of sequences from h_0 = c_0 = 0 (Chapter 6).
 
-    Parameters
-    ----------
-    params : list of two (W, b) pairs
-        As ``lstm_init`` returns them.
-    X : array_like, shape (m, T, s_x)
-        m sequences of T steps; cast to the parameters' dtype.
-
-    Returns
-    -------
-    H : numpy.ndarray, shape (m, T + 1, s_h)
-        ``H[:, t]`` = h_t for t = 0 ... T.
-    Y_hat : numpy.ndarray, shape (m, s_y)
-    cache : tuple (C, G)
-        For ``lstm_backward``: cell states ``C`` (m, T + 1, s_h) and gates ``G`` (m, T, 4 s_h),
-        ``G[:, t - 1]`` = [i_t, f_t, g_t, o_t].
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``params`` is not an LSTM's or ``X`` does not fit it or is not finite.
+    As ``rnn_forward``, with ``params`` from ``lstm_init``; returns ``H``, ``Y_hat`` and, for
+    ``lstm_backward``, ``cache = (C, G)``: the cell states ``C`` (m, T + 1, s_h) and the gates
+    ``G`` (m, T, 4 s_h), ``G[:, t - 1]`` = [i_t, f_t, g_t, o_t].
     """
     s_h, X, _ = _check_rnn(params, X, gates=4)
     (W_g, b_g), (W_y, b_y) = params
     m, T, _ = X.shape
     U = X @ W_g[:, s_h:].T + b_g                # (m, T, 4 s_h): W_xh x_t + b_g for every t
-    H = np.zeros((m, T + 1, s_h), W_g.dtype)    # h_0 = 0
-    C = np.zeros_like(H)                        # c_0 = 0
+    H, C = np.zeros((2, m, T + 1, s_h), W_g.dtype)     # states and cells, h_0 = c_0 = 0
     G = np.empty((m, T, 4 * s_h), W_g.dtype)
     for t in range(1, T + 1):
         A = H[:, t - 1] @ W_g[:, :s_h].T + U[:, t - 1]     # (m, 4 s_h): W_hh h_{t-1} + ...
-        i, f, g, o = np.split(A, 4, axis=1)
-        G[:, t - 1] = np.concatenate([sigmoid(i), sigmoid(f), np.tanh(g), sigmoid(o)], axis=1)
-        i, f, g, o = np.split(G[:, t - 1], 4, axis=1)
+        G[:, t - 1] = sigmoid(A)                            # i, f, o: one call for all blocks,
+        G[:, t - 1, 2 * s_h:3 * s_h] = np.tanh(A[:, 2 * s_h:3 * s_h])   # then g = tanh(a^g)
+        i, f, g, o = np.split(G[:, t - 1], 4, axis=1)        # (m, s_h) each
         C[:, t] = f * C[:, t - 1] + i * g       # c_t = f * c_{t-1} + i * g
         H[:, t] = o * np.tanh(C[:, t])          # h_t = o * tanh(c_t)
     return H, H[:, T] @ W_y.T + b_y, (C, G)
@@ -445,42 +299,27 @@ def lstm_forward(params, X):
 def lstm_backward(params, X, H, cache, dY_hat):
     """Backpropagation through time for an LSTM (Chapter 6).
 
-    Parameters
-    ----------
-    params, X, H, cache
-        As for and from ``lstm_forward``.
-    dY_hat : numpy.ndarray, shape (m, s_y)
-        dJ/dY_hat.
-
-    Returns
-    -------
-    grads, dH
-        As ``rnn_backward``: gradients shaped like ``params``, and dJ/dh_t (m, T + 1, s_h).
-
-    Raises
-    ------
-    TypeError, ValueError
-        If the arguments do not fit the network or each other.
+    Arguments, returns and errors as for ``rnn_backward``, with ``params`` from ``lstm_init``
+    and ``H``, ``cache`` from ``lstm_forward``.
     """
     s_h, X, _ = _check_rnn(params, X, gates=4)
     (W_g, _), (W_y, _) = params
     dY_hat = _check_backward_args(X, H, dY_hat, s_h, W_y, cache)
     C, G = cache
-    dW_g, db_g = np.zeros_like(W_g), np.zeros(4 * s_h, W_g.dtype)   # sums over t
-    dH = np.empty_like(H)
+    dH, dA = np.empty_like(H), np.empty_like(G)   # dJ/dh_t (t = 0..T), dJ/da_t (t = 1..T)
     dH[:, -1] = dY_hat @ W_y                    # (m, s_y) @ (s_y, s_h)
     dC = np.zeros_like(H[:, 0])                 # dJ/dc_t along the cell, from c_{t+1}
     for t in range(X.shape[1], 0, -1):
         i, f, g, o = np.split(G[:, t - 1], 4, axis=1)
         tanh_c = np.tanh(C[:, t])
         dC += dH[:, t] * o * (1 - tanh_c**2)    # + the path through h_t
-        dA = np.concatenate([dC * g * i * (1 - i), dC * C[:, t - 1] * f * (1 - f),
-                             dC * i * (1 - g**2), dH[:, t] * tanh_c * o * (1 - o)], axis=1)
-        dW_g += dA.T @ np.concatenate([H[:, t - 1], X[:, t - 1]], axis=1)
-        db_g += dA.sum(axis=0)
-        dH[:, t - 1] = dA @ W_g[:, :s_h]        # (m, 4 s_h) @ (4 s_h, s_h)
+        dA[:, t - 1] = np.concatenate([dC * g * i * (1 - i), dC * C[:, t - 1] * f * (1 - f),
+                                       dC * i * (1 - g**2), dH[:, t] * tanh_c * o * (1 - o)], 1)
+        dH[:, t - 1] = dA[:, t - 1] @ W_g[:, :s_h]     # (m, 4 s_h) @ (4 s_h, s_h)
         dC *= f                                 # dJ/dc_{t-1} along the cell
-    return [(dW_g, db_g), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
+    inputs = np.concatenate([H[:, :-1], X], axis=2)    # (m, T, s_h + s_x): (h_{t-1}, x_t)
+    dW_g = np.tensordot(dA, inputs, axes=([0, 1], [0, 1]))   # the sums over t, all at once
+    return [(dW_g, dA.sum(axis=(0, 1))), (dY_hat.T @ H[:, -1], dY_hat.sum(axis=0))], dH
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-069
 def lstm_loss_and_gradients(params, X, Y):
@@ -492,21 +331,18 @@ def lstm_loss_and_gradients(params, X, Y):
     return _mse_bptt(params, X, Y, lstm_forward, lstm_backward, gates=4)
 
 # %% ../book/06_vanishing_exploding.ipynb #stab-039
-def _clip_cases(seed):
+def _clip_cases(rng):
     """Gradients and thresholds that tell global-norm clipping from its near misses."""
-    rng = np.random.default_rng(seed)
-
     def grad(sizes, norm, dtype=np.float64):
         g = [(rng.standard_normal((b, a)), rng.standard_normal(b))
              for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
-        scale = norm / math.sqrt(sum(_sum_of_squares(dW) + _sum_of_squares(db) for dW, db in g))
+        scale = norm / math.sqrt(sum(_sum_of_squares(a) for pair in g for a in pair))
         return [((dW * scale).astype(dtype), (db * scale).astype(dtype)) for dW, db in g]
 
     return [
         ("a gradient of norm 5 above max_norm = 1", grad([4, 3, 2], 5.0), 1.0),
         ("a gradient of norm 0.5 below max_norm = 1 (unchanged)", grad([4, 3, 2], 0.5), 1.0),
-        ("an all-zero gradient (must stay zero, no NaN)",
-         [(np.zeros((3, 4)), np.zeros(3)), (np.zeros((2, 3)), np.zeros(2))], 1.0),
+        ("an all-zero gradient (must stay zero, no NaN)", grad([4, 3, 2], 0.0), 1.0),
         ("a float32 gradient of norm 40 (must stay float32)",
          grad([6, 5, 5, 3], 40.0, np.float32), 2.5),
         ("one layer, norm 3, max_norm = 0.5", grad([7, 4], 3.0), 0.5),
@@ -520,8 +356,7 @@ _CLIP_HINTS = [   # (hint, what the mistake computes)
     ("this is clipping layer by layer: compute one norm over all layers together",
      lambda g, c: clip_by_norm(g, c)[0]),
     ("this is scaling every gradient to norm max_norm: only shrink, never stretch",
-     lambda g, c: [(dW * (c / n), db * (c / n)) for n in [max(math.sqrt(sum(
-         _sum_of_squares(a) for p in g for a in p)), 1e-300)] for dW, db in g]),
+     lambda g, c: _scaled(g, [c / (clip_by_global_norm(g, c)[1] + _EPS)] * len(g))),
     ("this is clipping by value: scale all entries by the same factor instead",
      lambda g, c: clip_by_value(g, c)),
 ]
@@ -534,51 +369,36 @@ def _clip_problem(result, grads, max_norm):
             or isinstance(result[1], (list, tuple))):
         return ("it should return a pair (clipped, norm): the clipped gradients and the norm "
                 f"before clipping; it returned {_what(result)}")
-    clipped, norm = result
-    with warnings.catch_warnings():   # NaN in the reader's result: reported below
+    (clipped, norm), tol = result, {"rtol": 1e-5, "atol": 1e-12}
+    with warnings.catch_warnings():   # NaN in the reader's result: reported with a hint
         warnings.simplefilter("ignore", RuntimeWarning)
-        problem = _first_difference(clipped, expected, rtol=1e-5, atol=1e-12,
-                                    where="the clipped gradients")
+        problem = _first_difference(clipped, expected, **tol, where="the clipped gradients")
         if problem and any(np.isnan(np.asarray(a, float)).any() for p in clipped for a in p):
             return problem + ("\n    Hint: NaN: a zero gradient has norm 0, and max_norm / 0 is "
                               "not a number; divide by norm + 1e-6")
     if problem:
-        hints = [h for h, f in _CLIP_HINTS if _first_difference(
-            clipped, f(grads, max_norm), rtol=1e-5, atol=1e-12) is None]
-        return problem + "".join(f"\n    Hint: {h}" for h in hints[:1])
-    problem = _first_difference(norm, expected_norm, rtol=1e-5, atol=1e-12,
-                                where="the norm it returns")
+        return problem + next((f"\n    Hint: {h}" for h, mistake in _CLIP_HINTS if not
+                               _first_difference(clipped, mistake(grads, max_norm), **tol)), "")
+    problem = _first_difference(norm, expected_norm, **tol, where="the norm it returns")
     if problem and np.isclose(norm, min(expected_norm, max_norm), rtol=1e-5):
-        problem += "\n    Hint: that is the norm after clipping; return the norm before"
-    for l, ((a, b), (dW, _)) in enumerate(zip(clipped, grads, strict=True), start=1):
-        if problem is None and (np.asarray(a).dtype, np.asarray(b).dtype) != (dW.dtype,) * 2:
-            problem = (f"the clipped layer {l} is {np.asarray(a).dtype}, but the gradient was "
-                       f"{dW.dtype}: multiply by a Python float factor to keep the dtype")
+        return problem + "\n    Hint: that is the norm after clipping; return the norm before"
+    dtypes = [np.asarray(a).dtype for pair in clipped for a in pair]
+    if problem is None and dtypes != [a.dtype for pair in grads for a in pair]:
+        return (f"the clipped gradients are {dtypes[0]}, but the gradient was "
+                f"{grads[0][0].dtype}: multiply by a Python float factor to keep the dtype")
     return problem
 
 
 def check_clip_by_global_norm(fn, *, seed=0):
     """Check the reader's global-norm clipping against ``clip_by_global_norm`` (Chapter 6).
 
-    Runs ``fn(grads, max_norm) -> (clipped, norm)`` on seven cases (above and below the threshold,
-    all zero, float32, one layer, layers below the threshold but not together, a huge norm) and
-    prints a verdict with, for common mistakes, a hint (relative tolerance 1e-5).
-
-    Parameters
-    ----------
-    fn : callable
-        Must return new arrays of ``grads``' shapes and dtype, and not modify ``grads``.
-    seed : int
-        Which random cases.
-
-    Returns
-    -------
-    bool
-        True if ``fn`` agrees on every case; errors ``fn`` raises are reported, not raised.
+    Runs ``fn(grads, max_norm) -> (clipped, norm)``, which must return new arrays of ``grads``'
+    dtype, on seven cases drawn from ``seed`` (above and below the threshold, all zero, float32,
+    many layers, a huge norm); prints a verdict, with a hint for common mistakes, and returns
+    True if ``fn`` agrees on every case. Errors ``fn`` raises are reported, not raised.
     """
-    name = getattr(fn, "__name__", "")
-    name = "your function" if name in ("", "<lambda>") else name
-    cases = _clip_cases(seed)
+    name = getattr(fn, "__name__", "").replace("<lambda>", "") or "your function"
+    cases = _clip_cases(_rng(seed))
     for k, (what, grads, max_norm) in enumerate(cases, start=1):
         copies = _copy(grads)
         details = [f"case: {what}", f"grads: {_describe(grads)}", f"max_norm: {max_norm}"]

@@ -157,8 +157,11 @@ def test_float32_stays_float32_and_inputs_are_untouched():
      ValueError, "H must be"),
     (lambda p: lstm_backward(p, np.ones((3, 4, 2)), lstm_forward(p, np.ones((3, 4, 2)))[0], None,
                              np.ones((3, 1))), ValueError, "cache must be"),
-    (lambda p: lstm_init(2, 0, 1), ValueError, "s_h must be a positive integer"),
+    (lambda p: lstm_init(2, 0, 1), ValueError, "s_h must be an integer >= 1, got 0"),
+    (lambda p: lstm_init(2, 4.0, 1), TypeError, "s_h must be an integer >= 1"),
     (lambda p: lstm_init(2, 4, 1, dtype=np.int64), TypeError, "dtype"),
+    (lambda p: lstm_init(2, 4, 1, dtype="abc"), TypeError, "dtype must be float32 or float64"),
+    (lambda p: lstm_forward(p, [[[1.0, 2.0]], [[1.0]]]), ValueError, "ragged"),
 ])
 def test_errors_are_clear(call, error, match):
     params = lstm_init(2, 4, 1, seed=0)
@@ -191,3 +194,19 @@ def test_equal_to_torch_lstm():
     np.testing.assert_allclose(grads[0][1], lstm.bias_ih_l0.grad.numpy(), rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(grads[1][0], linear.weight.grad.numpy(), rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(grads[1][1], linear.bias.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed, error, match", [
+    (-1, ValueError, "seed must be an integer >= 0, got -1"), ("0.1", TypeError, "seed must be"),
+    (0.5, TypeError, "seed must be"), (["a"], TypeError, "seed must be"),
+    (np.array("x"), TypeError, "seed must be"), (True, TypeError, "seed must be")])
+def test_a_bad_seed_is_refused_in_the_librarys_words(seed, error, match):
+    """Issue 12: a seed that NumPy's default_rng would refuse deep inside is refused up front."""
+    with pytest.raises(error, match=match):
+        lstm_init(2, 3, 1, seed=seed)
+
+
+def test_seed_may_be_a_generator_and_the_same_seed_gives_the_same_weights():
+    a, b = lstm_init(2, 3, 1, seed=7), lstm_init(2, 3, 1, seed=np.random.default_rng(7))
+    assert all(np.array_equal(x, y)
+               for p, q in zip(a, b, strict=True) for x, y in zip(p, q, strict=True))

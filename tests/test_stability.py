@@ -194,10 +194,11 @@ GOOD = [(np.ones((2, 3)), np.ones(2))]
     lambda g, c: clip_by_global_norm(g, c), lambda g, c: clip_by_norm(g, c),
     lambda g, c: clip_by_value(g, c)])
 @pytest.mark.parametrize("threshold, error, match", [
-    (0.0, ValueError, "positive, finite"), (-1.0, ValueError, "positive, finite"),
-    (math.inf, ValueError, "positive, finite"), (math.nan, ValueError, "positive, finite"),
-    ("1", TypeError, "positive number"), (True, TypeError, "positive number"),
-    (None, TypeError, "positive number")])
+    (0.0, ValueError, "finite number > 0"), (-1.0, ValueError, "finite number > 0"),
+    (math.inf, ValueError, "finite number > 0"), (math.nan, ValueError, "finite number > 0"),
+    (10**400, ValueError, "an integer of 401 digits"), (np.array(0.0), ValueError, "> 0"),
+    ("1", TypeError, "must be a number"), (True, TypeError, "must be a number"),
+    (None, TypeError, "must be a number"), (1 + 2j, TypeError, "must be a number")])
 def test_bad_thresholds_are_refused(fn, threshold, error, match):
     with pytest.raises(error, match=match):
         fn(GOOD, threshold)
@@ -441,9 +442,15 @@ def test_rnn_keeps_float32_and_leaves_inputs_alone(dtype):
      r"Y must have shape \(m, s_y\) = \(3, 1\)"),
     (lambda p: rnn_backward(p, np.ones((3, 4, 2)), np.ones((3, 4, 4)), np.ones((3, 1))),
      ValueError, "H must be"),
-    (lambda p: rnn_init(2, 0, 1), ValueError, "s_h must be a positive integer"),
-    (lambda p: rnn_init(2, 4, 1, radius=-1.0), ValueError, "radius"),
+    (lambda p: rnn_init(2, 0, 1), ValueError, "s_h must be an integer >= 1, got 0"),
+    (lambda p: rnn_init(2, 4, 1, radius=-1.0), ValueError, "radius must be a finite number > 0"),
+    (lambda p: rnn_init(2, 4, 1, radius="1"), TypeError, "radius must be a number"),
+    (lambda p: rnn_init(2, 4, 1, radius=math.inf), ValueError, "radius"),
     (lambda p: rnn_init(2, 4, 1, dtype=np.int64), TypeError, "dtype"),
+    (lambda p: rnn_init(2, 4, 1, dtype="abc"), TypeError, "dtype must be float32 or float64"),
+    (lambda p: rnn_forward(p, [[[1.0, 2.0]], [[1.0]]]), ValueError, "ragged"),
+    (lambda p: rnn_loss_and_gradients(p, np.ones((3, 4, 2)), [[1.0], [1.0, 2.0], [1.0]]),
+     ValueError, "ragged"),
 ])
 def test_rnn_errors_are_clear(call, error, match):
     params = rnn_init(2, 4, 1, seed=0)
@@ -555,9 +562,9 @@ def test_any_threshold_is_either_used_or_refused_clearly(threshold):
         try:
             clip(grads, threshold)
         except TypeError as error:
-            assert "positive number" in str(error)
+            assert "must be a number" in str(error)
         except ValueError as error:
-            assert "positive, finite" in str(error)
+            assert "must be a finite number > 0" in str(error)
         assert snapshot(grads) == before
 
 
@@ -568,3 +575,36 @@ def test_clip_by_value_with_a_threshold_beyond_float32_keeps_the_values_without_
         for threshold in (1e39, 1e300):
             clipped = clip_by_value(grads, threshold)
             assert_same(clipped, grads)
+
+
+@pytest.mark.parametrize("seed, error, match", [
+    (-1, ValueError, "seed must be an integer >= 0, got -1"), ("0.1", TypeError, "seed must be"),
+    (0.5, TypeError, "seed must be"), (["a"], TypeError, "seed must be"),
+    (np.array("x"), TypeError, "seed must be"), (True, TypeError, "seed must be")])
+def test_rnn_init_refuses_a_bad_seed_in_the_librarys_words(seed, error, match):
+    """Issue 12: a seed that NumPy's default_rng would refuse deep inside is refused up front."""
+    with pytest.raises(error, match=match):
+        rnn_init(2, 3, 1, seed=seed)
+
+
+def test_rnn_init_takes_a_generator_as_seed():
+    a, b = rnn_init(2, 3, 1, seed=7), rnn_init(2, 3, 1, seed=np.random.default_rng(7))
+    assert_same(a, b)
+
+
+def test_checker_takes_a_generator_and_refuses_a_bad_seed():
+    assert check_clip_by_global_norm(clip_by_global_norm, seed=np.random.default_rng(1)) is True
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        check_clip_by_global_norm(clip_by_global_norm, seed=-1)
+
+
+@pytest.mark.parametrize("clip", [clip_by_value, clip_by_norm, clip_by_global_norm])
+def test_a_bad_threshold_with_bad_gradients_changes_nothing(clip):
+    """Every argument is checked before anything is computed (issue 12): nothing half-done."""
+    grads = random_grads([4, 3, 2], norm=5.0)
+    grads[1] = (grads[1][0], np.full(2, np.nan))
+    before = copy(grads)
+    for threshold in (1.0, -1.0, "1"):
+        with pytest.raises((TypeError, ValueError)):
+            clip(grads, threshold)
+        assert_same(grads, before)
