@@ -173,10 +173,8 @@ def standardize(X_train, *others):
     X_train : array_like (m, n), the training examples, one per row
     *others : array_like (m_i, n), more sets, scaled with X_train's statistics (not their own)
 
-    Returns
-    -------
-    ``(X - mean) / std`` for X_train alone if no ``others`` are given, else a tuple for all of
-    them (new arrays; float32 kept, integers as float64)
+    Returns ``(X - mean) / std`` for X_train alone if no ``others`` are given, else a tuple for
+    all of them (new arrays; float32 kept, integers as float64).
     """
     mean, std = standardization_stats(X_train)
     results = []
@@ -240,8 +238,8 @@ def train_early_stopping(params, X, Y, optimizer, *, validation, max_epochs, pat
     return history
 
 # %% ../book/07_handwritten_digits.ipynb #dig-037-1
-def _images(X, image_shape):
-    """``X`` as an (m, h w) array of numbers, and h, w from ``image_shape``; or a clear error."""
+def _check_shift(X, dy, dx, image_shape, fill):
+    """shift_images' arguments: (m, h w) numbers, whole shifts inside, a fill X's dtype holds."""
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
         raise ValueError(f"image_shape must be (height, width) in pixels, e.g. (8, 8); got "
                          f"{_what(image_shape)}")
@@ -251,12 +249,6 @@ def _images(X, image_shape):
     if X.ndim != 2 or X.shape[1] != h * w:
         raise ValueError(f"X must have shape (m, {h * w}) for {h}x{w} images flattened row by "
                          f"row; got shape {X.shape}")
-    return X, h, w
-
-
-def _check_shift(X, dy, dx, image_shape, fill):
-    """shift_images' arguments: the images, whole shifts inside them, a fill X's dtype holds."""
-    X, h, w = _images(X, image_shape)
     for name, shift, size in (("dy", dy, h), ("dx", dx, w)):
         if isinstance(shift, (bool, np.bool_)) or not isinstance(shift, numbers.Integral):
             raise TypeError(f"{name} must be a whole number of pixels; got {_what(shift)}")
@@ -300,13 +292,11 @@ def augment_with_shifts(X, y, *, image_shape, shifts=((0, 1), (0, -1), (1, 0), (
     image_shape : (h, w)
     shifts : sequence of (dy, dx); by default one pixel right, left, down and up
 
-    Returns
-    -------
-    X_aug, y_aug : the originals, then a shifted copy of them all per shift; the labels to match
+    Returns the originals and a shifted copy of them all per shift, and the labels to match.
     """
-    X, y = _images(X, image_shape)[0], _array(y, "y")
+    X, y = _array(X, "X"), _array(y, "y")
     if y.shape != X.shape[:1]:
-        raise ValueError(f"y must have one label per row of X, shape ({len(X)},); got shape "
+        raise ValueError(f"y must have one label per row of X, shape {X.shape[:1]}; got shape "
                          f"{y.shape}")
     copies = [X] + [shift_images(X, dy, dx, image_shape=image_shape) for dy, dx in shifts]
     return np.concatenate(copies), np.tile(y, len(copies))     # a shifted 3 is still a 3
@@ -335,10 +325,9 @@ def _check_k(k, y_true, y_pred):
             raise ValueError("cannot infer the number of classes k from no labels; pass k")
         k = int(max(y_true.max(), y_pred.max())) + 1
     k = _count(k, "k")
-    if k > _MAX_CLASSES:
-        shown = f"{k:,}" if k < 10**15 else f"an integer of {len(str(k))} digits"
-        raise ValueError(f"k is {shown}, but a confusion matrix holds at most {_MAX_CLASSES:,} "
-                         "classes (its k x k counts take 8 k^2 bytes); labels must be 0 .. k-1")
+    if k > _MAX_CLASSES:                      # k = 10**300 would ask for 8 k^2 bytes of counts
+        raise ValueError(f"k is {f'{k:,}' if k < 10**15 else 'above 10^15'}, but a confusion "
+                         f"matrix holds at most {_MAX_CLASSES:,} classes (8 k^2 bytes of counts)")
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         if (y >= k).any():
             i = int(np.argmax(y >= k))
@@ -491,10 +480,9 @@ def load_mnist(directory, *, flatten=False):
         if not images and (data.ndim != 1 or data.size and data.max() > 9):
             raise ValueError(f"{path.name} holds {data.ndim}-D labels up to label "
                              f"{data.max() if data.size else '-'}; MNIST's are 1-D, 0 .. 9")
+        if not images and len(data) != len(arrays[-1]):
+            raise ValueError(f"{name[:4]}: {len(arrays[-1])} images but {len(data)} labels; the "
+                             "two files must come from the same release")
         arrays.append(data.reshape(len(data), -1) if images and flatten
                       else data if images else data.astype(np.int64))
-    for images, labels, part in ((0, 1, "train"), (2, 3, "t10k")):
-        if len(arrays[images]) != len(arrays[labels]):
-            raise ValueError(f"{part}: {len(arrays[images])} images but {len(arrays[labels])} "
-                             "labels; the two files must come from the same release")
     return tuple(arrays)
