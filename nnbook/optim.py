@@ -5,86 +5,46 @@ __all__ = ['Optimizer', 'SGD', 'AdaGrad', 'RMSProp', 'Adam', 'AdamW', 'Schedule'
            'check_adam', 'check_adamw']
 
 # %% ../book/05_optimizers.ipynb #opt-016
+import contextlib
 import functools
 import math
-import numbers
 import operator
 
 import numpy as np
 
-from ._checks import _first_difference, _verdict, _what
-
-
-def _number(value, name, low=0.0, high=math.inf, *, low_open=False, high_open=False):
-    """``value`` as a finite float in [low, high] (ends open as asked), or a clear error."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {_what(value)}")
-    try:
-        x = float(value)
-    except OverflowError:                       # an int beyond the float range, like 10**400
-        x = math.inf
-    if not (math.isfinite(x) and (low < x if low_open else low <= x)
-            and (x < high if high_open else x <= high)):
-        expected = (f"a finite number {'>' if low_open else '>='} {low:g}" if high == math.inf else
-                    f"in {'[('[low_open]}{low:g}, {high:g}{'])'[high_open]}")
-        shown = repr(value) if len(repr(value)) < 25 else f"{x:.3g}"
-        raise ValueError(f"{name} must be {expected}, got {shown}")
-    return x
-
+from ._checks import _count, _first_difference, _number, _rng, _verdict, _what
 
 _fraction = functools.partial(_number, low=0.0, high=1.0, high_open=True)  # momentum, a beta
 _positive = functools.partial(_number, low_open=True)                       # eps
 
 
 def _betas(value, name):
-    """A pair (beta1, beta2) of decay factors."""
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a pair (beta1, beta2), got {_what(value)}")
-    if len(value) != 2:
-        raise ValueError(f"{name} must be a pair (beta1, beta2), got {value!r}")
+    """A pair (beta1, beta2) of decay factors in [0, 1), or a clear error."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        error = ValueError if isinstance(value, (list, tuple)) else TypeError
+        raise error(f"{name} must be a pair (beta1, beta2), got {_what(value)}")
     return (_fraction(value[0], f"{name}[0]"), _fraction(value[1], f"{name}[1]"))
 
 
-def _count(value, name, low):
-    """An integer >= low (a number of steps), or a clear error."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_what(value)}")
-    if value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-class _Checked:
-    """An attribute checked by ``check(value, name)`` whenever it is set, after __init__ too."""
-
-    def __init__(self, check):
-        self.check = check
-
-    def __set_name__(self, owner, name):
-        self.name = name
-
-    def __get__(self, obj, owner=None):
-        return self if obj is None else obj.__dict__[self.name]
-
-    def __set__(self, obj, value):
-        obj.__dict__[self.name] = self.check(value, self.name)
+def _checked(check, name):
+    """A property whose every new value is checked by ``check(value, name)``, after __init__ too."""
+    return property(lambda self: self.__dict__[name],
+                    lambda self, value: self.__dict__.__setitem__(name, check(value, name)))
 
 # %% ../book/05_optimizers.ipynb #opt-016b
 class Optimizer:
-    """What every optimizer of Chapter 5 shares: the parameters, one rate per layer, the steps.
+    """What every optimizer of Chapter 5 shares: the parameters, one rate per layer, the step.
 
-    ``step(grads)`` updates the arrays of ``params`` in place, each by the rule a subclass
-    gives in ``_update(i, p, g, lr)``, after checking every gradient; ``t`` counts the steps.
+    ``step(grads)`` checks all gradients, then runs the subclass's rule ``_update(g)`` on them as
+    one flat vector g, which ends with ``_apply(d)``: theta <- theta - lr d.
 
     Parameters
     ----------
-    params : list of (W, b) pairs
-        Float32 or float64 arrays; the optimizer's memory gets their dtype.
-    lr : float or sequence of float
-        eta >= 0, for every layer or one per layer; checked whenever set (``opt.lr = ...``).
+    params : list of (W, b) pairs, writeable arrays, all float32 or all float64
+    lr : float >= 0, or one per layer; checked whenever set (``opt.lr = ...``)
     """
+
+    eps = _checked(_positive, "eps")              # of AdaGrad, RMSProp and Adam
 
     def __init__(self, params, lr):
         if not isinstance(params, (list, tuple)) or len(params) == 0:
@@ -98,88 +58,85 @@ class Optimizer:
                         and p.flags.writeable):
                     raise TypeError(f"{name}^({l}) must be a writeable float32 or float64 NumPy "
                                     f"array (it is updated in place); got {_what(p)}")
-        self.params = params
         self._arrays = [p for pair in params for p in pair]    # W^(1), b^(1), W^(2), ...
-        self._tmp = [np.empty_like(p) for p in self._arrays]   # work arrays, reused every step
-        self.lr = lr
-        self.t = 0
+        if len({p.dtype for p in self._arrays}) > 1:
+            raise TypeError("params mix float32 and float64 arrays; use one dtype throughout")
+        ends = np.cumsum([0] + [p.size for p in self._arrays]).tolist()
+        self._slices = [slice(a, b) for a, b in zip(ends[:-1], ends[1:], strict=True)]
+        self._layers = [slice(a, b) for a, b in zip(ends[:-1:2], ends[2::2], strict=True)]
+        self._tmp_g = np.empty(ends[-1], self._arrays[0].dtype)   # scratch: the gradients
+        self._tmp, steps = self._zeros()                          # scratch: the step
+        self._tmp_steps = [s for pair in steps for s in pair]
+        self.params, self.lr, self.t = params, lr, 0
 
-    @property
-    def lr(self):
-        """The learning rate: a float, or a tuple of one float per layer."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, lr):
+    def _set_lr(self, lr):
+        """Check and set the rate: a float, or a tuple of one float per layer."""
         n = len(self.params)
         if isinstance(lr, (list, tuple)) or np.ndim(lr) > 0:
             rates = tuple(_number(r, f"lr[{l}]") for l, r in enumerate(lr))
             if len(rates) != n:
                 raise ValueError(f"lr has {len(rates)} rates, but there are {n} layers "
                                  f"(len(params) = {n}): give one rate per (W, b) pair")
-            self._lr, self._rates = rates, rates
+            self._lr, self._by_layer = rates, list(zip(self._layers, rates, strict=True))
         else:
             self._lr = _number(lr, "lr")
-            self._rates = (self._lr,) * n
+            self._by_layer = [(slice(None), self._lr)]        # all at once
+
+    lr = property(lambda self: self._lr, _set_lr, doc="The rate: a float, or one per layer.")
 
     def _zeros(self):
-        """One new zero array per parameter array, of its shape and dtype."""
-        return [np.zeros_like(p) for p in self._arrays]
-
-    def _pairs(self, arrays):
-        """A flat list of per-array memory as (W-like, b-like) pairs, like params."""
-        return [(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
+        """A flat zero vector for the memory, and its parts (views) as (W, b) pairs like params."""
+        flat = np.zeros_like(self._tmp_g)
+        parts = [flat[s].reshape(p.shape) for s, p in zip(self._slices, self._arrays, strict=True)]
+        return flat, list(zip(parts[::2], parts[1::2], strict=True))
 
     def step(self, grads):
         """Update every parameter in place, one step against its gradient (Chapter 5).
 
-        Parameters
-        ----------
-        grads : list of (dW, db) pairs
-            Shaped like ``params`` (as ``loss_and_gradients`` returns it), real and finite.
-
-        Raises
-        ------
-        TypeError, ValueError
-            For gradients of the wrong count, type or shape, NaN or infinity, or ``params``
-            no longer holding the optimizer's arrays. Nothing is updated then.
+        ``grads`` must be (dW, db) pairs shaped like ``params``, real and finite, or a TypeError
+        or ValueError names the layer, and nothing has changed.
         """
-        flat = _checked_grads(self, grads)
-        self.t += 1
-        for i, (p, g) in enumerate(zip(self._arrays, flat, strict=True)):
-            self._update(i, p, g, self._rates[i // 2])
+        arrays, n = self._arrays, len(self._arrays) // 2
+        held = [p for pair in self.params if isinstance(pair, (list, tuple)) for p in pair]
+        if len(held) != len(arrays) or not all(map(operator.is_, held, arrays)):
+            raise ValueError("params no longer holds the arrays this optimizer was made with (a "
+                             "pair was replaced?); it updates those arrays in place: change "
+                             "them in place (W[...] = ...) or make a new optimizer")
+        if not isinstance(grads, (list, tuple)):
+            raise TypeError("grads must be a list of (dW, db) pairs, one per layer; "
+                            f"got {_what(grads)}")
+        if len(grads) != n:
+            raise ValueError(f"grads has {len(grads)} pairs, but params has {n} (one per layer)")
+        flat, g = [], self._tmp_g
+        for l, pair in enumerate(grads, start=1):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise TypeError(f"grads[{l - 1}] must be a pair (dW^({l}), db^({l})); "
+                                f"got {_what(pair)}")
+            flat += pair
+        for i, (gi, p) in enumerate(zip(flat, arrays, strict=True)):
+            if not (isinstance(gi, np.ndarray) and gi.shape == p.shape and gi.dtype.kind in "fiu"):
+                raise _gradient_error(i, gi, p)
+        with np.errstate(over="ignore") if g.itemsize == 4 else contextlib.nullcontext():
+            np.concatenate(flat, axis=None, out=g)     # one vector; float64 beyond float32: inf
+        if not math.isfinite(g.sum()) and not np.isfinite(g).all():   # one pass if all is well
+            i = next(i for i, s in enumerate(self._slices) if not np.isfinite(g[s]).all())
+            raise _gradient_error(i, flat[i], arrays[i])
+        self.t += 1                             # all checked: now the update, which cannot fail
+        self._update(g)
 
-    def __repr__(self):
-        return f"{type(self).__name__}(lr={self.lr!r}, t={self.t})"
+    def _apply(self, d, c=1.0):
+        """theta <- theta - (lr / c) d, in place, d flat; each layer with its own rate."""
+        for s, rate in self._by_layer:
+            np.multiply(d[s], rate / c, out=self._tmp[s])
+        for p, step in zip(self._arrays, self._tmp_steps, strict=True):
+            p -= step
 
-
-def _checked_grads(opt, grads):
-    """The gradients as a flat list like opt._arrays, after checking all of them, once."""
-    arrays, n = opt._arrays, len(opt._arrays) // 2
-    try:
-        held = [p for pair in opt.params for p in pair]
-    except TypeError:
-        held = []
-    if len(held) != len(arrays) or not all(map(operator.is_, held, arrays)):
-        raise ValueError("params no longer holds the arrays this optimizer was made with (a "
-                         "pair was replaced?); it updates those arrays in place: change them "
-                         "in place (W[...] = ...) or make a new optimizer")
-    if not isinstance(grads, (list, tuple)):
-        raise TypeError(f"grads must be a list of (dW, db) pairs, one per layer; "
-                        f"got {_what(grads)}")
-    if len(grads) != n:
-        raise ValueError(f"grads has {len(grads)} pairs, but params has {n} (one per layer)")
-    flat = []
-    for l, pair in enumerate(grads, start=1):
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise TypeError(f"grads[{l - 1}] must be a pair (dW^({l}), db^({l})); "
-                            f"got {_what(pair)}")
-        flat += pair
-    for i, (g, p) in enumerate(zip(flat, arrays, strict=True)):
-        if not (isinstance(g, np.ndarray) and g.shape == p.shape and g.dtype.kind in "fiu" and (
-                g.dtype.kind != "f" or math.isfinite(np.vdot(g, g)) or np.isfinite(g).all())):
-            raise _gradient_error(i, g, p)
-    return flat
+    def _apply_scaled(self, d, v, c1=1.0, c2=1.0):
+        """theta <- theta - (lr / c1) d / (sqrt(v / c2) + eps): AdaGrad, RMSProp and Adam."""
+        tmp = np.sqrt(v, out=self._tmp)
+        tmp /= math.sqrt(c2)
+        tmp += self.eps
+        self._apply(np.divide(d, tmp, out=tmp), c1)
 
 
 def _gradient_error(i, g, p):
@@ -190,6 +147,10 @@ def _gradient_error(i, g, p):
         return TypeError(f"{where} must be a NumPy array of real numbers; got {_what(g)}")
     if g.shape != p.shape:
         return ValueError(f"{where} has shape {g.shape}, but {name}^({l}) has shape {p.shape}")
+    if np.isfinite(g).all():
+        return ValueError(f"{where} has values beyond the range of {p.dtype}, the parameters' "
+                          f"dtype (up to {float(np.max(np.abs(g))):.3g}): scale the loss down "
+                          "or use float64 parameters")
     return ValueError(f"{where} contains NaN or infinity, so nothing was updated; the loss "
                       "has diverged or overflowed: lower the learning rate or clip the "
                       "gradients (chapter 6)")
@@ -198,161 +159,112 @@ def _gradient_error(i, g, p):
 class SGD(Optimizer):
     """Gradient descent with momentum, Nesterov momentum and weight decay (Chapter 5).
 
-    The update of ``torch.optim.SGD`` (dampening 0), array by array; ``momentum_buffer``
-    holds b for each W and b, as (array, array) pairs shaped like params.
+    The update of ``torch.optim.SGD`` (dampening 0); ``momentum_buffer`` holds b like params.
 
     Parameters
     ----------
-    params, lr
-        As for `Optimizer`: the (W, b) pairs, one rate or one per layer.
+    params, lr : as for `Optimizer`
     momentum : float in [0, 1), optional
     nesterov : bool, optional (needs momentum > 0)
-    weight_decay : float >= 0, optional
-        lambda: the gradient of the L2 penalty, lambda theta, is added to g.
+    weight_decay : float >= 0, optional; lambda theta is added to g (an L2 penalty)
     """
 
-    momentum = _Checked(_fraction)
-    weight_decay = _Checked(_number)
+    momentum = _checked(_fraction, "momentum")
+    weight_decay = _checked(_number, "weight_decay")
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(params, lr)
         self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, bool(nesterov)
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs a momentum > 0")
-        self._b = self._zeros()
-        self.momentum_buffer = self._pairs(self._b)
+        self._b, self.momentum_buffer = self._zeros()
 
-    def _update(self, i, p, g, lr):             # in place, into the work array tmp (no allocation)
-        mu, lam, tmp = self.momentum, self.weight_decay, self._tmp[i]
-        if lam:
-            np.multiply(p, lam, out=tmp)
-            g = np.add(tmp, g, out=tmp)         # g <- g + lambda theta, the L2 penalty's gradient
+    def _update(self, g):                       # g: (n,) all the gradients, one flat vector
+        mu, lam, b = self.momentum, self.weight_decay, self._b
+        if lam:                                 # g <- g + lambda theta, the L2 penalty's gradient
+            theta = np.concatenate(self._arrays, axis=None, out=self._tmp)
+            g = np.add(np.multiply(theta, lam, out=theta), g, out=theta)
         if mu:
-            b = self._b[i]
             b *= mu
             b += g                              # b <- mu b + g     (eq-opt-momentum)
-            g = np.add(g, mu * b, out=tmp) if self.nesterov else b  # Nesterov: g + mu b
-        np.multiply(g, lr, out=tmp)
-        p -= tmp                                # theta <- theta - eta g
+            g = g + mu * b if self.nesterov else b                   # Nesterov: g + mu b
+        self._apply(g)                          # theta <- theta - eta g
 
 # %% ../book/05_optimizers.ipynb #opt-031
 class AdaGrad(Optimizer):
     """AdaGrad: a step size per parameter, shrinking with its summed squared gradients (Chapter 5).
 
-    The update of ``torch.optim.Adagrad`` (no lr decay, sum starting at 0), elementwise:
-    ``G += g**2``; ``theta -= lr * g / (sqrt(G) + eps)``.
+    The update of ``torch.optim.Adagrad`` (no lr decay, G from 0); ``sum_sq`` holds G like params.
 
     Parameters
     ----------
-    params, lr
-        As for `Optimizer`: the (W, b) pairs, one rate or one per layer.
-    eps : float > 0, optional
-        Keeps the division finite where G is 0.
-
-    Attributes
-    ----------
-    sum_sq : list of (array, array) pairs
-        G for each W and b, shaped like params.
+    params, lr : as for `Optimizer`
+    eps : float > 0, optional; keeps the division finite where G is 0
     """
-
-    eps = _Checked(_positive)
 
     def __init__(self, params, lr, eps=1e-10):
         super().__init__(params, lr)
         self.eps = eps
-        self._G = self._zeros()
-        self.sum_sq = self._pairs(self._G)
+        self._G, self.sum_sq = self._zeros()
 
-    def _update(self, i, p, g, lr):                         # in place, into the work array tmp
-        G, tmp = self._G[i], self._tmp[i]
-        G += np.multiply(g, g, out=tmp)                     # G <- G + g^2
-        np.sqrt(G, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        tmp *= lr
-        p -= tmp                                    # theta <- theta - eta g / (sqrt(G) + eps)
+    def _update(self, g):                       # g: (n,) all the gradients, one flat vector
+        self._G += np.multiply(g, g, out=self._tmp)     # G <- G + g^2, elementwise
+        self._apply_scaled(g, self._G)          # theta <- theta - eta g / (sqrt(G) + eps)
 
 # %% ../book/05_optimizers.ipynb #opt-034
 class RMSProp(Optimizer):
     """RMSProp: AdaGrad with a moving average of squared gradients instead of a sum (Chapter 5).
 
-    The update of ``torch.optim.RMSprop`` (not centered, no momentum), elementwise:
-    ``v = alpha * v + (1 - alpha) * g**2``; ``theta -= lr * g / (sqrt(v) + eps)``.
+    The update of ``torch.optim.RMSprop`` (not centered, no momentum); ``mean_sq`` holds v.
 
     Parameters
     ----------
-    params, lr
-        As for `Optimizer`: the (W, b) pairs, one rate or one per layer.
-    alpha : float in [0, 1), optional
-        The decay of the moving average.
+    params, lr : as for `Optimizer`
+    alpha : float in [0, 1), optional; the decay of the moving average
     eps : float > 0, optional
-
-    Attributes
-    ----------
-    mean_sq : list of (array, array) pairs
-        v for each W and b, shaped like params.
     """
 
-    alpha = _Checked(_fraction)
-    eps = _Checked(_positive)
+    alpha = _checked(_fraction, "alpha")
 
     def __init__(self, params, lr, alpha=0.99, eps=1e-8):
         super().__init__(params, lr)
         self.alpha, self.eps = alpha, eps
-        self._v = self._zeros()
-        self.mean_sq = self._pairs(self._v)
+        self._v, self.mean_sq = self._zeros()
 
-    def _update(self, i, p, g, lr):                         # in place, into the work array tmp
-        v, tmp = self._v[i], self._tmp[i]
-        v *= self.alpha
-        np.multiply(g, 1 - self.alpha, out=tmp)
-        v += np.multiply(tmp, g, out=tmp)                   # v <- alpha v + (1 - alpha) g^2
-        np.sqrt(v, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        tmp *= lr
-        p -= tmp                                    # theta <- theta - eta g / (sqrt(v) + eps)
+    def _update(self, g):                       # g: (n,) all the gradients, one flat vector
+        v, tmp, alpha = self._v, self._tmp, self.alpha
+        v *= alpha
+        v += np.multiply(np.multiply(g, 1 - alpha, out=tmp), g, out=tmp)  # + (1 - alpha) g^2
+        self._apply_scaled(g, v)                # theta <- theta - eta g / (sqrt(v) + eps)
 
 # %% ../book/05_optimizers.ipynb #opt-037
 class Adam(Optimizer):
     """Adam: momentum and RMSProp together, with bias-corrected moving averages (Chapter 5).
 
-    The update of ``torch.optim.Adam`` (no weight decay, no AMSGrad), with the scalars in
-    torch's order; ``m`` and ``v`` hold the moving averages of g and g**2 for each W and b,
-    as (array, array) pairs shaped like params.
+    The update of ``torch.optim.Adam`` (no weight decay, no AMSGrad), scalars in torch's order;
+    ``m`` and ``v`` hold the two averages like params.
 
     Parameters
     ----------
-    params, lr
-        As for `Optimizer`: the (W, b) pairs, one rate or one per layer.
-    betas : (float, float), optional
-        beta1 and beta2 in [0, 1), the decays of the two moving averages.
+    params, lr : as for `Optimizer`
+    betas : (float, float) in [0, 1), optional; the decays of the two moving averages
     eps : float > 0, optional
     """
 
-    betas = _Checked(_betas)
-    eps = _Checked(_positive)
+    betas = _checked(_betas, "betas")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, lr)
         self.betas, self.eps = betas, eps
-        self._m, self._v = self._zeros(), self._zeros()
-        self.m, self.v = self._pairs(self._m), self._pairs(self._v)
+        (self._m, self.m), (self._v, self.v) = self._zeros(), self._zeros()
 
-    def _update(self, i, p, g, lr):             # in place, into the work array tmp
-        (beta1, beta2), m, v, tmp = self.betas, self._m[i], self._v[i], self._tmp[i]
-        np.subtract(g, m, out=tmp)
-        m += np.multiply(tmp, 1 - beta1, out=tmp)   # m <- beta1 m + (1 - beta1) g, as torch does
+    def _update(self, g):                       # g: (n,) all the gradients, one flat vector
+        (beta1, beta2), m, v, tmp = self.betas, self._m, self._v, self._tmp
+        m += np.multiply(np.subtract(g, m, out=tmp), 1 - beta1, out=tmp)  # m + (1 - beta1)(g - m)
         v *= beta2
-        np.multiply(g, 1 - beta2, out=tmp)
-        v += np.multiply(tmp, g, out=tmp)       # v <- beta2 v + (1 - beta2) g^2
+        v += np.multiply(np.multiply(g, 1 - beta2, out=tmp), g, out=tmp)  # + (1 - beta2) g^2
         c1, c2 = 1 - beta1**self.t, 1 - beta2**self.t   # the bias corrections of step t
-        np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(c2)
-        tmp += self.eps                         # sqrt(v_hat) + eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr / c1
-        p -= tmp                                # theta <- theta - eta m_hat / (sqrt(v_hat) + eps)
+        self._apply_scaled(m, v, c1, c2)        # theta - eta m_hat / (sqrt(v_hat) + eps)
 
 # %% ../book/05_optimizers.ipynb #opt-042b
 class AdamW(Adam):
@@ -363,36 +275,33 @@ class AdamW(Adam):
 
     Parameters
     ----------
-    params, lr, betas, eps
-        As for `Adam`.
-    weight_decay : float >= 0, optional
-        lambda: each step shrinks theta by the fraction lr * lambda.
+    params, lr, betas, eps : as for `Adam`
+    weight_decay : float >= 0, optional; lambda
     """
 
-    weight_decay = _Checked(_number)
+    weight_decay = _checked(_number, "weight_decay")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
         super().__init__(params, lr, betas, eps)
         self.weight_decay = weight_decay
 
-    def _update(self, i, p, g, lr):
-        p *= 1 - lr * self.weight_decay         # theta <- (1 - eta lambda) theta
-        super()._update(i, p, g, lr)            # then Adam's step, with g alone
+    def _update(self, g):
+        lr, lam = self.lr, self.weight_decay
+        for i, p in enumerate(self._arrays):    # theta <- (1 - eta lambda) theta, layer by layer
+            p *= 1 - (lr if isinstance(lr, float) else lr[i // 2]) * lam
+        super()._update(g)                      # then Adam's step, with g alone
 
 # %% ../book/05_optimizers.ipynb #opt-050
 class Schedule:
     """A learning-rate schedule: the first rate times ``factor(t)`` at step t (Chapter 5).
 
-    ``step()`` advances ``t`` by one and sets ``optimizer.lr``; call it after each optimizer
-    step or each epoch, whichever t is meant to count. ``base_lr`` is the optimizer's rate at
-    creation; with one rate per layer, every layer's rate gets the same factor.
+    ``step()`` advances ``t`` by one and sets ``optimizer.lr`` (each layer's rate, if several,
+    gets the same factor); call it after each optimizer step or each epoch, as t should count.
 
     Parameters
     ----------
-    optimizer : Optimizer
-        Its ``lr`` at creation is the base rate (factor 1 at t = 0).
-    factor : callable, optional
-        ``t -> factor``, a finite number >= 0; subclasses define it as a method instead.
+    optimizer : Optimizer; its ``lr`` at creation is the base rate ``base_lr``
+    factor : callable t -> a finite number >= 0, optional (subclasses define a method)
     """
 
     def __init__(self, optimizer, factor=None):
@@ -407,10 +316,8 @@ class Schedule:
 
     def lr_at(self, t):
         """The learning rate at step t: a float, or a list with one rate per layer."""
-        f = _number(self.factor(t), f"the schedule's factor at step {t}")
-        if isinstance(self.base_lr, tuple):
-            return [rate * f for rate in self.base_lr]
-        return self.base_lr * f
+        f, lr = _number(self.factor(t), f"the schedule's factor at step {t}"), self.base_lr
+        return [rate * f for rate in lr] if isinstance(lr, tuple) else lr * f
 
     def step(self):
         """Advance the schedule by one step and set the optimizer's learning rate."""
@@ -419,15 +326,12 @@ class Schedule:
 
 # %% ../book/05_optimizers.ipynb #opt-050b
 class StepDecay(Schedule):
-    """Step decay: multiply the learning rate by gamma every ``step_size`` steps (Chapter 5).
-
-    ``lr_t = lr_0 * gamma ** (t // step_size)``, as ``torch.optim.lr_scheduler.StepLR``.
+    """Step decay: ``lr_t = lr_0 * gamma ** (t // step_size)``, as ``StepLR`` (Chapter 5).
 
     Parameters
     ----------
     optimizer : Optimizer
-    step_size : int >= 1
-        The number of ``step()`` calls between two decays.
+    step_size : int >= 1; the number of ``step()`` calls between two decays
     gamma : float in (0, 1], optional
     """
 
@@ -443,19 +347,14 @@ class StepDecay(Schedule):
 class CosineDecay(Schedule):
     """Cosine decay to ``min_factor`` times the base rate, after a linear warm-up (Chapter 5).
 
-    For t < warmup_steps the factor is ``(t + 1) / warmup_steps``; then, with
-    ``p = min(1, (t - warmup_steps) / (total_steps - warmup_steps))``, it is
-    ``min_factor + (1 - min_factor) * (1 + cos(pi * p)) / 2``. Without warm-up this is
-    ``torch.optim.lr_scheduler.CosineAnnealingLR`` with ``T_max = total_steps`` and
-    ``eta_min = min_factor * lr``.
+    The factor is ``(t + 1) / warmup_steps`` for t < warmup_steps, then half a cosine from 1 to
+    ``min_factor`` at ``total_steps`` (torch's ``CosineAnnealingLR`` without warm-up).
 
     Parameters
     ----------
     optimizer : Optimizer
     total_steps : int > warmup_steps
-        The step at which the rate reaches its minimum.
     min_factor : float in [0, 1], optional
-        The final rate as a fraction of the base rate.
     warmup_steps : int >= 0, optional
     """
 
@@ -472,19 +371,12 @@ class CosineDecay(Schedule):
         return self.min_factor + (1 - self.min_factor) * (1 + math.cos(math.pi * p)) / 2
 
 # %% ../book/05_optimizers.ipynb #opt-065
-def _name(fn):
-    """The reader's function's name for a verdict."""
-    name = getattr(fn, "__name__", "")
-    return "your function" if not name or name == "<lambda>" else name
-
-
-def _reader_trajectory(name, step, case, state):
-    """theta after each step of the reader's ``step(theta, g, *state, t)``, or a message."""
-    theta0 = case["theta0"]
-    theta, trajectory = theta0.copy(), []
+def _reader_trajectory(name, fn, call, case, state):
+    """theta after each step of the reader's fn, run as ``call(fn, theta, g, state, t, case)``."""
+    theta, trajectory = case["theta0"].copy(), []
     for t, g in enumerate(case["grads"], start=1):
         try:
-            out = step(theta, g.copy(), *state, t)
+            out = call(fn, theta, g.copy(), state, t, case)
         except Exception as err:  # the reader's code: report any error as a verdict
             return f"{name} raised {type(err).__name__}: {err} (at step {t})"
         if not (isinstance(out, (tuple, list)) and len(out) == len(state) + 1):
@@ -493,34 +385,34 @@ def _reader_trajectory(name, step, case, state):
             theta, *state = (np.array(a, dtype=np.float64) for a in out)
         except (TypeError, ValueError):
             return f"{name} must return arrays of numbers, got {[_what(a) for a in out]}"
-        if theta.shape != theta0.shape:
-            return f"{name} returned theta of shape {theta.shape}, not {theta0.shape} (step {t})"
         trajectory.append(theta)
     return trajectory
 
 
-def _library_trajectory(make, case):
-    """theta after each step of the library optimizer ``make(params)``."""
+def _library_trajectory(make, case, scale=1.0):
+    """theta after each step of the library optimizer ``make(params)`` on scale * the grads."""
     W, b = case["theta0"].reshape(1, -1).copy(), np.zeros(1)
     opt, trajectory = make([(W, b)]), []
     for g in case["grads"]:
-        opt.step([(g.reshape(1, -1), np.zeros(1))])
+        opt.step([(scale * g.reshape(1, -1), np.zeros(1))])
         trajectory.append(W.reshape(case["theta0"].shape).copy())
     return trajectory
 
 
-def _check_steps(title, settings, seed, reader, library, mistakes):
-    """Compare reader and library trajectories on six random cases; print the verdict."""
-    rng = np.random.default_rng(seed)
+def _check_steps(fn, against, settings, seed, call, n_state, make, mistakes):
+    """The reader's fn against the library's ``make(case)`` on 6 random cases; print a verdict."""
+    name = getattr(fn, "__name__", "")
+    name = "your function" if name in ("", "<lambda>") else name
+    rng, title = _rng(seed), f"{name} against nnbook.{against}"
     for c, (shape, setting) in enumerate(zip([(3,), (2, 4), (1,), (5, 3), (4,), (3, 3)],
                                              settings, strict=True), start=1):
         case = {"theta0": rng.normal(size=shape), "grads": list(rng.normal(size=(5, *shape))),
                 "lr": float(rng.uniform(0.01, 0.5)), **setting}
         shown = ", ".join(f"{k}={case[k]:.4g}" for k in ("lr", *setting))
-        got = reader(case)
+        got = _reader_trajectory(name, fn, call, case, [np.zeros(shape) for _ in range(n_state)])
         if isinstance(got, str):
             return _verdict(False, f"{title}, case {c} of 6 ({shown}):", [got])
-        for k, (g, w) in enumerate(zip(got, library(case), strict=True), start=1):
+        for k, (g, w) in enumerate(zip(got, _library_trajectory(make(case), case), strict=True), 1):
             problem = _first_difference(g, w, rtol=1e-6, atol=1e-9, where="theta")
             if problem:
                 hints = [f"Hint: {hint}" for wrong, hint in mistakes
@@ -534,38 +426,25 @@ def _check_steps(title, settings, seed, reader, library, mistakes):
 def check_momentum(fn, *, seed=0):
     """Check a momentum step written by the reader against ``SGD(momentum=mu)`` (Chapter 5).
 
-    ``fn(theta, grad, velocity, lr, mu)`` does one step and returns ``(theta, velocity)``.
-    From a zero velocity it runs 5 steps on random gradients in 6 cases; the velocity may
-    follow either convention of Chapter 5 (only theta is compared).
-
-    Returns
-    -------
-    bool
-        True if every theta agrees with the library's to 1e-6 (a verdict is printed).
+    ``fn(theta, grad, velocity, lr, mu)`` does one step and returns ``(theta, velocity)``,
+    in either convention of the chapter (only theta is compared). It runs 5 steps from a zero
+    velocity in 6 random cases, prints a verdict and returns True if every theta agrees to 1e-6.
     """
-    settings = [{"mu": mu} for mu in (0.9, 0.5, 0.0, 0.99, 0.8, 0.9)]
+    def sgd(c, mu=None, nesterov=False, scale=1.0):    # the library's, or a likely mistake
+        mu = c["mu"] if mu is None else mu
+        return _library_trajectory(lambda p: SGD(p, c["lr"], momentum=mu, nesterov=nesterov),
+                                   c, scale)
 
-    def reader(case):
-        step = lambda th, g, v, t: fn(th, g, v, case["lr"], case["mu"])  # noqa: E731
-        return _reader_trajectory(_name(fn), step, case, [np.zeros_like(case["theta0"])])
-
-    def library(case, mu=None, nesterov=False, scale=1.0):
-        mu = case["mu"] if mu is None else mu
-        grads = [scale * g for g in case["grads"]]
-        return _library_trajectory(lambda p: SGD(p, case["lr"], momentum=mu,
-                                                 nesterov=nesterov and mu > 0),
-                                   dict(case, grads=grads))
-
-    mistakes = [
-        (lambda c: library(c, mu=0.0), "theta moves as in plain gradient descent: is the "
-         "velocity returned and carried into the next step?"),
-        (lambda c: library(c, nesterov=True), "that is Nesterov momentum; plain momentum "
-         "steps along the velocity itself"),
-        (lambda c: library(c, scale=1 - c["mu"]), "you averaged the gradients "
-         "(v <- mu v + (1 - mu) g): the book's rule adds the whole gradient"),
-    ]
-    return _check_steps(f"{_name(fn)} against nnbook.SGD(lr, momentum=mu)", settings, seed,
-                        reader, library, mistakes)
+    mistakes = [(lambda c: sgd(c, mu=0.0), "theta moves as in plain gradient descent: is the "
+                 "velocity returned and carried into the next step?"),
+                (lambda c: sgd(c, nesterov=c["mu"] > 0), "that is Nesterov momentum; plain "
+                 "momentum steps along the velocity itself"),
+                (lambda c: sgd(c, scale=1 - c["mu"]), "you averaged the gradients "
+                 "(v <- mu v + (1 - mu) g): the book's rule adds the whole gradient")]
+    return _check_steps(fn, "SGD(lr, momentum=mu)",
+                        [{"mu": mu} for mu in (0.9, 0.5, 0.0, 0.99, 0.8, 0.9)], seed,
+                        lambda fn, th, g, s, t, c: fn(th, g, *s, c["lr"], c["mu"]), 1,
+                        lambda c: lambda p: SGD(p, c["lr"], momentum=c["mu"]), mistakes)
 
 
 def _adam_by_hand(case, corrected=True, eps_inside=False, decay="decoupled"):
@@ -574,82 +453,54 @@ def _adam_by_hand(case, corrected=True, eps_inside=False, decay="decoupled"):
     lam = case.get("weight_decay", 0.0)
     theta, m, v, out = case["theta0"].copy(), 0.0, 0.0, []
     for t, g in enumerate(case["grads"], start=1):
-        if decay == "L2":
-            g = g + lam * theta
-        elif decay == "decoupled":
-            theta = theta * (1 - lr * lam)
+        g = g + lam * theta if decay == "L2" else g
+        theta = theta * (1 - lr * lam) if decay == "decoupled" else theta
         m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
         m_hat, v_hat = (m / (1 - b1**t), v / (1 - b2**t)) if corrected else (m, v)
         theta = theta - lr * m_hat / (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps)
-        if decay == "without lr":
-            theta = theta - lam * theta
+        theta = theta - lam * theta if decay == "without lr" else theta
         out.append(theta)
     return out
 
 
-def _check_adam_like(fn, seed, weight_decay):
-    """check_adam (weight_decay False) or check_adamw (True)."""
-    settings = [(0.9, 0.999, 1e-8), (0.8, 0.99, 1e-3), (0.9, 0.999, 0.1), (0.0, 0.9, 1e-8),
-                (0.5, 0.5, 1e-2), (0.95, 0.9999, 1e-8)]
-    lams = (0.01, 0.1, 0.5, 0.05, 0.2, 1.0)
-    settings = [{"beta1": b1, "beta2": b2, "eps": e, **({"weight_decay": lam} if weight_decay
-                                                      else {})}
-                for (b1, b2, e), lam in zip(settings, lams, strict=True)]
-
-    def reader(case):
-        extra = [case["weight_decay"]] if weight_decay else []
-        step = lambda th, g, m, v, t: fn(th, g, m, v, t, case["lr"], case["beta1"],  # noqa: E731
-                                         case["beta2"], case["eps"], *extra)
-        z = np.zeros_like(case["theta0"])
-        return _reader_trajectory(_name(fn), step, case, [z, z.copy()])
-
-    def library(case):
-        cls, extra = (AdamW, {"weight_decay": case["weight_decay"]}) if weight_decay else (Adam, {})
-        return _library_trajectory(lambda p: cls(p, case["lr"], (case["beta1"], case["beta2"]),
-                                                 case["eps"], **extra), case)
-
-    mistakes = [
-        (lambda c: _adam_by_hand(c, corrected=False), "no bias correction: divide m by "
-         "1 - beta1**t and v by 1 - beta2**t, with t counting from 1"),
-        (lambda c: _adam_by_hand(c, eps_inside=True), "eps belongs outside the square root: "
-         "sqrt(v_hat) + eps"),
-    ]
-    if weight_decay:
-        mistakes += [
-            (lambda c: _adam_by_hand(c, decay="L2"), "that is Adam with an L2 penalty (lambda "
-             "theta added to the gradient); AdamW shrinks theta by (1 - lr lambda) instead"),
-            (lambda c: _adam_by_hand(c, decay="without lr"), "the decay is multiplied by the "
-             "learning rate: theta <- (1 - lr lambda) theta, before Adam's step"),
-        ]
-    name = "AdamW(lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)" if weight_decay \
-        else "Adam(lr, betas=(beta1, beta2), eps=eps)"
-    return _check_steps(f"{_name(fn)} against nnbook.{name}", settings, seed, reader, library,
-                        mistakes)
+def _check_adam_like(fn, seed, decay):
+    """check_adam (decay False) or check_adamw (True)."""
+    keys = ("beta1", "beta2", "eps", "weight_decay")[:4 if decay else 3]
+    settings = [dict(zip(keys, s, strict=False)) for s in [
+        (0.9, 0.999, 1e-8, 0.01), (0.8, 0.99, 1e-3, 0.1), (0.9, 0.999, 0.1, 0.5),
+        (0.0, 0.9, 1e-8, 0.05), (0.5, 0.5, 1e-2, 0.2), (0.95, 0.9999, 1e-8, 1.0)]]
+    mistakes = [(lambda c: _adam_by_hand(c, corrected=False), "no bias correction: divide m "
+                 "by 1 - beta1**t and v by 1 - beta2**t, with t counting from 1"),
+                (lambda c: _adam_by_hand(c, eps_inside=True), "eps belongs outside the square "
+                 "root: sqrt(v_hat) + eps")]
+    if decay:
+        mistakes += [(lambda c: _adam_by_hand(c, decay="L2"), "that is Adam with an L2 penalty "
+                      "(lambda theta added to the gradient); AdamW shrinks theta by "
+                      "(1 - lr lambda) instead"),
+                     (lambda c: _adam_by_hand(c, decay="without lr"), "the decay is multiplied "
+                      "by the learning rate: theta <- (1 - lr lambda) theta, before Adam's step")]
+    cls = AdamW if decay else Adam
+    return _check_steps(
+        fn, f"{cls.__name__}(lr, betas=(beta1, beta2), eps=eps"
+        + (", weight_decay=weight_decay)" if decay else ")"), settings, seed,
+        lambda fn, th, g, s, t, c: fn(th, g, *s, t, c["lr"], *(c[k] for k in keys)), 2,
+        lambda c: lambda p: cls(p, c["lr"], (c["beta1"], c["beta2"]), *(c[k] for k in keys[2:])),
+        mistakes)
 
 
 def check_adam(fn, *, seed=0):
     """Check an Adam step written by the reader against the library's ``Adam`` (Chapter 5).
 
-    ``fn(theta, grad, m, v, t, lr, beta1, beta2, eps)`` does step t (1, 2, ...) and returns
-    ``(theta, m, v)``. From zero m and v it runs 5 steps on random gradients in 6 cases.
-
-    Returns
-    -------
-    bool
-        True if every theta agrees with the library's to 1e-6 (a verdict is printed).
+    ``fn(theta, grad, m, v, t, lr, beta1, beta2, eps)`` does step t (1, 2, ...), returns
+    ``(theta, m, v)``; otherwise as `check_momentum`, from zero m and v.
     """
-    return _check_adam_like(fn, seed, weight_decay=False)
+    return _check_adam_like(fn, seed, decay=False)
 
 
 def check_adamw(fn, *, seed=0):
     """Check an AdamW step written by the reader against the library's ``AdamW`` (Chapter 5).
 
-    ``fn(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay)`` does step t (1, 2, ...)
-    and returns ``(theta, m, v)``. From zero m and v it runs 5 steps in 6 random cases.
-
-    Returns
-    -------
-    bool
-        True if every theta agrees with the library's to 1e-6 (a verdict is printed).
+    ``fn(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay)`` does step t, returns
+    ``(theta, m, v)``; otherwise as `check_momentum`, from zero m and v.
     """
-    return _check_adam_like(fn, seed, weight_decay=True)
+    return _check_adam_like(fn, seed, decay=True)

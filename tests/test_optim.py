@@ -456,7 +456,8 @@ def test_bad_schedules():
         StepDecay(opt, 2, gamma="0.5")
     with pytest.raises(ValueError, match="total_steps must be an integer >= 6, got 5"):
         CosineDecay(opt, 5, warmup_steps=5)
-    with pytest.raises(TypeError, match=r"total_steps must be an integer, got a float \(inf\)"):
+    with pytest.raises(TypeError, match=r"total_steps must be an integer >= 1, got a float "
+                       r"\(inf\)"):
         CosineDecay(opt, float("inf"))
     with pytest.raises(TypeError, match="step_size must be an integer"):
         StepDecay(opt, 2.5)

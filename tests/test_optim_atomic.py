@@ -29,11 +29,14 @@ def network(dtype=np.float64):
 
 
 def snapshot(opt):
-    """Copies of every array the optimizer holds (parameters and memory) and its scalars."""
-    arrays = {k: [a.copy() for a in v] for k, v in vars(opt).items()
-              if isinstance(v, list) and v and isinstance(v[0], np.ndarray)}
+    """Copies of every array the optimizer holds (parameters, flat memory) and its scalars;
+    scratch arrays (``_tmp...``), which a refused step may use, are left out."""
+    held = {k: v for k, v in vars(opt).items() if not k.startswith("_tmp")}
+    arrays = {k: [v.copy()] for k, v in held.items() if isinstance(v, np.ndarray)}
+    arrays |= {k: [a.copy() for a in v] for k, v in held.items()
+               if isinstance(v, list) and v and isinstance(v[0], np.ndarray)}
     arrays["params"] = [a.copy() for pair in opt.params for a in pair]
-    scalars = {k: v for k, v in vars(opt).items() if not isinstance(v, list)}
+    scalars = {k: v for k, v in held.items() if k not in arrays and not isinstance(v, list)}
     return arrays, scalars
 
 
@@ -99,6 +102,37 @@ def test_huge_but_finite_gradients_are_accepted():
     big = second_layer(grads, dW=np.full((1, 3), 1e200))
     SGD(params, 1e-300).step(big)
     assert np.isfinite(params[1][0]).all()
+
+
+def test_float64_gradients_beyond_float32_are_refused_by_name():
+    """Cast into float32 parameters they would be inf: refused, and nothing changes."""
+    params, grads = network(np.float32)
+    opt = Adam(params)
+    opt.step(grads)
+    before = snapshot(opt)
+    big = second_layer(grads, dW=np.full((1, 3), 1e300))
+    with pytest.raises(ValueError, match=r"layer 2: the gradient of W\^\(2\) has values beyond "
+                       "the range of float32"):
+        opt.step(big)
+    assert_same(before, snapshot(opt))
+
+
+def test_mixed_dtypes_are_refused():
+    params, _ = network()
+    params[1] = (params[1][0].astype(np.float32), params[1][1].astype(np.float32))
+    with pytest.raises(TypeError, match="params mix float32 and float64"):
+        SGD(params, 0.1)
+
+
+def test_the_memory_is_checked_bit_for_bit():
+    """The snapshot sees the optimizer's flat memory: a changed entry is a difference."""
+    params, grads = network()
+    opt = Adam(params)
+    opt.step(grads)
+    before = snapshot(opt)
+    opt.m[1][0][0, 0] += 1.0
+    with pytest.raises(AssertionError):
+        assert_same(before, snapshot(opt))
 
 
 def test_integer_gradients_are_fine():
