@@ -290,7 +290,7 @@ def lstm_forward(params, X):
         A = H[:, t - 1] @ W_g[:, :s_h].T + U[:, t - 1]     # (m, 4 s_h): W_hh h_{t-1} + ...
         G[:, t - 1] = sigmoid(A)                            # i, f, o: one call for all blocks,
         G[:, t - 1, 2 * s_h:3 * s_h] = np.tanh(A[:, 2 * s_h:3 * s_h])   # then g = tanh(a^g)
-        i, f, g, o = np.split(G[:, t - 1], 4, axis=1)        # (m, s_h) each
+        i, f, g, o = (G[:, t - 1, k * s_h:(k + 1) * s_h] for k in range(4))   # (m, s_h) each
         C[:, t] = f * C[:, t - 1] + i * g       # c_t = f * c_{t-1} + i * g
         H[:, t] = o * np.tanh(C[:, t])          # h_t = o * tanh(c_t)
     return H, H[:, T] @ W_y.T + b_y, (C, G)
@@ -310,7 +310,7 @@ def lstm_backward(params, X, H, cache, dY_hat):
     dH[:, -1] = dY_hat @ W_y                    # (m, s_y) @ (s_y, s_h)
     dC = np.zeros_like(H[:, 0])                 # dJ/dc_t along the cell, from c_{t+1}
     for t in range(X.shape[1], 0, -1):
-        i, f, g, o = np.split(G[:, t - 1], 4, axis=1)
+        i, f, g, o = (G[:, t - 1, k * s_h:(k + 1) * s_h] for k in range(4))   # (m, s_h) each
         tanh_c = np.tanh(C[:, t])
         dC += dH[:, t] * o * (1 - tanh_c**2)    # + the path through h_t
         dA[:, t - 1] = np.concatenate([dC * g * i * (1 - i), dC * C[:, t - 1] * f * (1 - f),
