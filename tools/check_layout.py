@@ -1,4 +1,4 @@
-"""Check the built book's layout in a real browser: headless Chromium, at a desktop and a phone width.
+"""Check the built book's layout in a real browser (headless Chromium), at desktop and phone width.
 
     python tools/check_layout.py _build/html                 # every page of book/, 1400 and 400 px
     python tools/check_layout.py _build/html --widths 1400   # one width
@@ -47,10 +47,10 @@ window.addEventListener("DOMContentLoaded", async () => {
   pre.id = "layout-report";
   try {
   const out = {equations: [], code: [], directives: [], figures: [], images: [], overflow: null};
-  const article = document.querySelector("article") || document.querySelector("main") || document.body;
+  const article = document.querySelector("article") || document.body;
   const column = article.clientWidth;
-  const visible = el => !el.closest("details:not([open])") &&
-    (el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) : el.offsetParent !== null);
+  const visible = el => !el.closest("details:not([open])") && (el.checkVisibility
+    ? el.checkVisibility({visibilityProperty: true}) : el.offsetParent !== null);
   document.querySelectorAll('mjx-container[display="true"]').forEach((m, i) => {
     if (!visible(m)) return;
     const math = m.querySelector("mjx-math") || m;
