@@ -89,7 +89,11 @@ def gradient_norms(grads):
 def _check_init(s_x, s_h, s_y, seed, dtype):
     """Check an init's sizes, seed and dtype; return (Generator, dtype)."""
     _count(s_x, "s_x"), _count(s_h, "s_h"), _count(s_y, "s_y")
-    if not (isinstance(dtype, (type, str, np.dtype)) and dtype in _FLOATS):
+    try:
+        ok = isinstance(dtype, (type, str, np.dtype)) and np.dtype(dtype) in _FLOATS
+    except TypeError:                           # a string that names no dtype
+        ok = False
+    if not ok:
         raise TypeError(f"dtype must be float32 or float64; got {dtype!r}")
     return _rng(seed), np.dtype(dtype)
 

@@ -448,6 +448,8 @@ def test_rnn_keeps_float32_and_leaves_inputs_alone(dtype):
     (lambda p: rnn_init(2, 4, 1, radius=math.inf), ValueError, "radius"),
     (lambda p: rnn_init(2, 4, 1, dtype=np.int64), TypeError, "dtype"),
     (lambda p: rnn_init(2, 4, 1, dtype="abc"), TypeError, "dtype must be float32 or float64"),
+    (lambda p: rnn_init(2, 4, 1, dtype=None), TypeError, "dtype must be float32 or float64"),
+    (lambda p: rnn_init(2, 4, 1, dtype=[1]), TypeError, "dtype must be float32 or float64"),
     (lambda p: rnn_forward(p, [[[1.0, 2.0]], [[1.0]]]), ValueError, "ragged"),
     (lambda p: rnn_loss_and_gradients(p, np.ones((3, 4, 2)), [[1.0], [1.0, 2.0], [1.0]]),
      ValueError, "ragged"),
