@@ -59,9 +59,8 @@ def _digits(dtype, standardize):
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
     except ImportError as error:
-        raise ImportError("nnbook.load_digits needs scikit-learn, which ships the 8x8 digits (no "
-                          'download): `pip install scikit-learn` or `pip install "nnbook[test]"`'
-                          ) from error
+        raise ImportError("nnbook.load_digits needs scikit-learn, which ships the 8x8 digits: "
+                          '`pip install scikit-learn` or `pip install "nnbook[test]"`') from error
     digits = sklearn_load_digits()
     return digits.data.astype(dt), digits.target.astype(np.int64)
 
@@ -77,8 +76,7 @@ def stratified_split(y, *, val_fraction=0.15, test_fraction=0.2, seed=None):
 
     Returns
     -------
-    idx_train, idx_val, idx_test : int64 indices into ``y``, disjoint, together 0 .. m-1; each
-        holds each class's share of the whole, within one example
+    idx_train, idx_val, idx_test : disjoint int64 indices covering 0 .. m-1, stratified by class
     """
     y, val_fraction, test_fraction = _split_args(y, val_fraction, test_fraction)
     rng = _rng(seed)
@@ -215,8 +213,7 @@ def train_early_stopping(params, X, Y, optimizer, *, validation, max_epochs, pat
 
     Returns
     -------
-    dict : ``train``'s history over the epochs run, and ``"best_epoch"`` (from 1), the epoch
-        whose parameters are now in ``params``
+    dict : ``train``'s history, and ``"best_epoch"`` (from 1), whose parameters ``params`` hold
     """
     if validation is None:
         raise ValueError("early stopping needs a validation set: validation=(X_val, Y_val)")
@@ -397,19 +394,15 @@ def _path(path, name):
 
 
 def read_idx(path):
-    """Read one file in MNIST's IDX format, gzipped or not (Chapter 7).
-
-    An IDX file is a 4-byte magic number (two zero bytes, a type code such as 0x08 for unsigned
-    bytes, the number of dimensions d), d sizes as big-endian 32-bit integers, then the data.
+    """Read one file in MNIST's IDX format (Chapter 7); a name ending in ``.gz`` is gunzipped.
 
     Parameters
     ----------
-    path : str or os.PathLike; a name ending in ``.gz`` is decompressed while reading
+    path : str or os.PathLike
 
     Returns
     -------
-    magic : int, e.g. 2051
-    data : numpy.ndarray of the shape the header gives, in native byte order
+    magic, data : the magic number (e.g. 2051) and an array of the header's shape, native order
     """
     path = _path(path, "path")
     gzipped = path.suffix == ".gz"
@@ -444,9 +437,7 @@ def read_idx(path):
 
 
 def load_mnist(directory, *, flatten=False):
-    """Read MNIST's four standard IDX files from a directory (Chapter 7).
-
-    Reads the four files of ``MNIST_FILES``, plain or gzipped (``.gz``); nothing is downloaded.
+    """Read MNIST's four IDX files ``MNIST_FILES``, plain or ``.gz``, from a directory (Chapter 7).
 
     Parameters
     ----------
