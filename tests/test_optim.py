@@ -621,3 +621,24 @@ def test_adamw_without_decay_is_adam():
 def test_integers_beyond_the_float_range_are_refused_in_the_library_words(kwargs):
     with pytest.raises(ValueError, match="must be"):
         SGD(layer(), **kwargs)
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD(p, 0.1, momentum=0.9, nesterov=True),
+                                  lambda p: AdaGrad(p, 0.1), lambda p: RMSProp(p, 0.01),
+                                  lambda p: Adam(p, [0.1, 0.01, 0.001]), lambda p: AdamW(p, 0.1)])
+def test_a_stack_of_networks_steps_like_separate_ones(make):
+    """Chapter 5 trains stacks of networks (a leading axis) with one optimizer: every rule acts
+    entry by entry, so each slice takes exactly the steps it would take alone."""
+    (p1, g1), (p2, g2) = three_layers(seed=4), three_layers(seed=5)
+    stacked = [(np.stack([W1, W2]), np.stack([b1, b2]))
+               for (W1, b1), (W2, b2) in zip(p1, p2, strict=True)]
+    grads = [(np.stack([a1, a2]), np.stack([c1, c2]))
+             for (a1, c1), (a2, c2) in zip(g1, g2, strict=True)]
+    together, alone = make(stacked), [make(p1), make(p2)]
+    for _ in range(3):
+        together.step(grads)
+        alone[0].step(g1)
+        alone[1].step(g2)
+    for (W, b), (W1, b1), (W2, b2) in zip(stacked, p1, p2, strict=True):
+        np.testing.assert_array_equal(W, np.stack([W1, W2]))
+        np.testing.assert_array_equal(b, np.stack([b1, b2]))
