@@ -21,7 +21,7 @@ from nnbook._checks import (
 )
 
 from .backprop import loss_and_gradients
-from .forward import forward
+from .forward import HIDDEN_ACTIVATIONS, _check_activation, forward
 from .gradient import _check_loss_pair, _check_targets, compute_loss
 
 
@@ -257,6 +257,7 @@ def _check_train(params, X, Y, optimizer, epochs, batch_size, hidden, output, lo
     sizes = _check_params(params)
     _check_same_arrays(params, optimizer)
     _check_loss_pair(output, loss)
+    _check_activation(hidden, HIDDEN_ACTIVATIONS, "hidden")
     X = _check_X(X, sizes, "X", dtype=params[0][0].dtype)
     Y = _check_targets(Y, _check_same_length(X, np.asarray(Y)), sizes[-1], output, loss)
     if validation is not None:

@@ -144,16 +144,9 @@ def _check_logits(Z):
 def loss_from_logits(Z, Y, *, output="identity", loss="mse"):
     """The loss J computed stably from the output layer's weighted input Z (Chapter 2).
 
-    Parameters
-    ----------
-    Z : numpy.ndarray of float32 or float64, shape (m, k)
-        z^(n_l), the logits of a softmax or sigmoid output. Y, output, loss: as ``compute_loss``.
-
-    Returns
-    -------
-    float
-        J, computed in the dtype of ``Z``; finite for logits of any size. Bad input: a
-        TypeError/ValueError that names it.
+    ``Z`` is z^(n_l), a float32 or float64 array (m, k), the logits of a softmax or sigmoid output;
+    ``Y``, ``output`` and ``loss`` as in ``compute_loss``. Returns J in the dtype of ``Z``, finite for
+    logits of any size.
     """
     _check_loss_pair(output, loss)
     _check_logits(Z)
@@ -216,17 +209,9 @@ def flatten_params(params):
 def unflatten_params(theta, like):
     """Cut theta into new (W, b) arrays shaped like ``like``, undoing ``flatten_params`` (Chapter 2).
 
-    Parameters
-    ----------
-    theta : array_like, shape (P,)
-        Finite numbers; float32 and float64 are kept, others become float64.
-    like : list of (W, b) pairs
-        Gives only the shapes.
-
-    Returns
-    -------
-    params : list of (W, b) tuples
-        Copies, never sharing memory with ``theta``. A wrong length is a ValueError that counts P.
+    ``theta`` is a vector (P,) of finite numbers (float32 and float64 kept, others float64); ``like``
+    gives only the shapes. The arrays returned are copies, never sharing memory with ``theta``; a
+    wrong length is a ValueError that counts P.
     """
     _check_params(like, chain=False)
     theta = _as_float_array(theta, "theta", ndim=1)
@@ -281,19 +266,10 @@ def _as_number(value, where):
 def numerical_gradient(f, theta, *, eps=1e-5):
     """The gradient of f at theta by centred differences, 2P calls of f (Chapter 2).
 
-    Parameters
-    ----------
-    f, theta
-        A function of an array shaped like ``theta`` that returns one number (a loss); the point,
-        float64 of any shape, never modified (a private copy is perturbed, one entry at a time).
-    eps : float, default 1e-5
-        The step; 1e-5 balances truncation and round-off in float64.
-
-    Returns
-    -------
-    grad : numpy.ndarray, the shape and dtype of ``theta``
-        A TypeError/ValueError if theta holds no floats, eps is not a positive finite number or f
-        does not return one finite number; a UserWarning unless theta is float64.
+    ``f`` maps an array shaped like ``theta`` to one number (a loss); ``theta`` (float64, any shape)
+    is never modified: a private copy is perturbed one entry at a time by ``eps`` (1e-5 balances
+    truncation and round-off in float64). Returns an array of the shape and dtype of ``theta``;
+    a UserWarning unless theta is float64.
     """
     theta = np.asarray(theta)
     _check_step(theta, eps)
@@ -345,22 +321,12 @@ def _ratios(a, n, floor):
 def relative_error(a, n, *, floor=None):
     """The largest elementwise relative error of two gradients, with a floor (Chapter 2).
 
-    ``max over p of |a_p - n_p| / max(|a_p|, |n_p|, floor)``: an entry smaller than the floor,
-    which centred differences cannot confirm to seven digits, is judged by its absolute error.
-
-    Parameters
-    ----------
-    a, n : array_like of one shape, or lists of (dW, db) pairs of the same shapes
-        Usually an analytic gradient and a numerical one; compared in float64.
-    floor : float, optional
-        By default ``gradient_check``'s floor for a loss of size at most 1 and eps = 1e-5 (about
-        0.11); 0 gives the plain worst relative error, which cries wolf on tiny entries.
-
-    Returns
-    -------
-    float
-        From 0 (equal) to 2 (opposite signs); read it with ``grade_relative_error``. Shapes that
-        differ, non-finite entries or a negative floor: ValueError.
+    ``max over p of |a_p - n_p| / max(|a_p|, |n_p|, floor)``, from 0 (equal) to 2 (opposite signs):
+    an entry below the floor, which centred differences cannot confirm to seven digits, is judged by
+    its absolute error. ``a`` and ``n`` are arrays of one shape or lists of (dW, db) pairs, compared
+    in float64. ``floor`` defaults to ``gradient_check``'s for a loss of size at most 1 and
+    eps = 1e-5 (about 0.11); 0 gives the plain worst relative error, which cries wolf on tiny
+    entries. Read the result with ``grade_relative_error``.
     """
     (a, a_shape), (n, n_shape) = _flat(a, "a"), _flat(n, "n")
     if a_shape != n_shape:
@@ -386,20 +352,11 @@ def grade_relative_error(r):
 def gradient_check(f, theta, grad, *, eps=1e-5, verbose=False):
     """Compare an analytic gradient with the numerical one; return their relative error (Chapter 2).
 
-    Parameters
-    ----------
-    f, theta
-        The loss, a function of a vector; where to check it, float64 of shape (P,), not modified.
-    grad : array_like of shape (P,), or (dW, db) pairs in the order of ``flatten_params``
-        The analytic gradient of ``f`` at ``theta``.
-    eps : float, default 1e-5
-        The step of ``numerical_gradient``; ``verbose`` prints the verdict and the worst entry.
-
-    Returns
-    -------
-    float
-        ``relative_error(grad, numerical_gradient(f, theta, eps=eps), floor=tau)``, with the
-        floor ``tau`` of the loss f(theta) and the step.
+    ``f`` is the loss, a function of a vector; ``theta`` where to check it (float64 (P,), not
+    modified); ``grad`` the analytic gradient, (P,) or (dW, db) pairs in the order of
+    ``flatten_params``; ``eps`` the step of ``numerical_gradient``; ``verbose`` prints the verdict
+    and the worst entry. Returns ``relative_error(grad, numerical, floor=tau)`` with the floor tau
+    of the loss f(theta) and the step.
     """
     theta = np.asarray(theta)
     analytic = _flat(grad, "grad")[0]

@@ -237,8 +237,6 @@ def test_one_hot(labels, k, dtype):
     call(api("one_hot"), labels, k, dtype=dtype)
 
 
-@pytest.mark.xfail(strict=True, reason="gradient.one_hot: k=10**12 for labels [0, 1] raises "
-                   "NumPy's MemoryError (a 14.6 TiB array) instead of a check of k")
 def test_one_hot_huge_k():
     call(api("one_hot"), np.array([0, 1]), 10**12)
 
@@ -250,15 +248,14 @@ def test_numerical_gradient(theta, eps):
 
 
 @FAST
-@given(grad=bad_array.filter(lambda g: g is not RAGGED), eps=st.one_of(st.just(1e-5), bad_number))
+@given(grad=bad_array, eps=st.one_of(st.just(1e-5), bad_number))
 def test_gradient_check(grad, eps):
     theta = np.array([1.0, -2.0, 0.5])
     call(api("gradient_check"), lambda t: float(np.sum(t ** 2)), theta, grad, eps=eps)
 
 
 @FAST
-@given(a=bad_array.filter(lambda g: g is not RAGGED), n=bad_array.filter(lambda g: g is not RAGGED),
-       floor=st.one_of(st.none(), bad_number))
+@given(a=bad_array, n=bad_array, floor=st.one_of(st.none(), bad_number))
 def test_relative_error(a, n, floor):
     call(api("relative_error"), a, n, floor=floor)
 
@@ -269,15 +266,11 @@ def test_numerical_gradient_bad_function(returns):
     call(api("numerical_gradient"), lambda t: returns, np.array([1.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="gradient.gradient_check: a ragged list as grad raises "
-                   "NumPy's 'inhomogeneous shape' ValueError from inside numpy")
 def test_gradient_check_ragged_grad():
     call(api("gradient_check"), lambda t: float(np.sum(t ** 2)), np.array([1.0, 2.0]), RAGGED)
 
 
 @pytest.mark.parametrize("args", [(RAGGED, np.ones(2)), (np.ones(2), RAGGED)])
-@pytest.mark.xfail(strict=True, reason="gradient.relative_error: a ragged list raises NumPy's "
-                   "'inhomogeneous shape' ValueError from inside numpy")
 def test_relative_error_ragged(args):
     call(api("relative_error"), *args)
 
@@ -430,6 +423,8 @@ def test_step_decay_gamma(gamma):
        name=st.sampled_from(OPTIMIZERS))
 def test_train_bad_arguments(params, X, Y, epochs, batch_size, which, name):
     """A train call refused up front changes nothing."""
+    # a huge number of epochs is a legal request that takes as long as it asks: not tested
+    assume(not (which == "epochs" and isinstance(epochs, int) and epochs > 2))
     good = network(sizes=(3, 4, 3))
     opt = optimizer(name, good)
     rng = np.random.default_rng(0)
@@ -531,7 +526,7 @@ def test_clipping(name, threshold, data, dtype):
        dx=st.one_of(st.integers(-9, 9), bad_number),
        image_shape=st.one_of(st.just((2, 3)), st.sampled_from([(3, 2), (6,), (0, 6), (-2, -3),
                                                                "2x3", None, (2.0, 3.0)])),
-       fill=st.one_of(st.just(0), st.floats(), st.integers(-10**6, 10**6)))   # str: xfail
+       fill=st.one_of(st.just(0), st.floats(), st.integers(-10**6, 10**6), st.text(max_size=3)))
 def test_shift_images(X, dy, dx, image_shape, fill):
     X = np.arange(12.0).reshape(2, 6) if X is None else X
     before = snapshot(X) if isinstance(X, np.ndarray) else None
@@ -540,8 +535,6 @@ def test_shift_images(X, dy, dx, image_shape, fill):
         assert snapshot(X) == before
 
 
-@pytest.mark.xfail(strict=True, reason="data.shift_images: fill='abc' raises NumPy's 'could "
-                   "not convert string to float' ValueError from np.full")
 def test_shift_images_string_fill():
     call(api("shift_images"), np.ones((2, 6)), 1, 0, image_shape=(2, 3), fill="abc")
 
@@ -588,14 +581,7 @@ def test_read_idx_dimensions_overflow_int64():
         assert error is not None
 
 
-def _path_xfail(path):
-    return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=(
-        f"data.read_idx: path={path!r} raises pathlib's TypeError 'expected str, bytes or "
-        "os.PathLike object' from inside pathlib")))
-
-
-@pytest.mark.parametrize("path", [_path_xfail(None), _path_xfail(3), _path_xfail(["a"]), "",
-                                  "/nonexistent/nope-idx1-ubyte"])
+@pytest.mark.parametrize("path", [None, 3, ["a"], "", "/nonexistent/nope-idx1-ubyte"])
 def test_read_idx_bad_path(path):
     call(api("read_idx"), path, allowed=ALLOWED + (FileNotFoundError,))
 
@@ -688,7 +674,6 @@ def test_rest_of_the_api(case, position, bad):
     assume(not (name == "stratified_split" and position == 0 and isinstance(bad, list)))
     # huge layer sizes make NumPy's MemoryError (an allocation the sizes ask for): not tested
     assume(not (name.endswith("_init") and isinstance(bad, int) and bad > 10**4))
-    assume(not (name == "confusion_matrix" and isinstance(bad, int) and bad > 10**6))  # xfail
     fn = api(name)
     args = list(args)
     if isinstance(args[0], str):                       # the network's own parameters, made here
@@ -704,14 +689,10 @@ def test_rest_of_the_api(case, position, bad):
     assert snapshot(args) == snaps or not all(isinstance(a, np.ndarray) for a in args)
 
 
-@pytest.mark.xfail(strict=True, reason="data.stratified_split: labels [None, 0.1, 1.0] raise "
-                   "NumPy's \"'<' not supported between 'float' and 'NoneType'\" from np.unique")
 def test_stratified_split_labels_with_none():
     call(api("stratified_split"), [None, 0.1, 1.0] * 4, seed=0)
 
 
-@pytest.mark.xfail(strict=True, reason="data.confusion_matrix: k=10**300 raises OverflowError "
-                   "'Python int too large to convert to C long'")
 def test_confusion_matrix_huge_k():
     call(api("confusion_matrix"), np.array([0, 1]), np.array([1, 1]), 10**300)
 
@@ -724,15 +705,10 @@ _SEED_CALLS = {
     "minibatches": lambda seed: list(api("minibatches")(np.ones((4, 2)), np.ones(4), 2,
                                                         seed=seed)),
 }
-_SEED_UNCHECKED = {"stratified_split", "rnn_init", "lstm_init"}
 
 
 @pytest.mark.parametrize("seed", [-1, "0.1", 0.5, ["a"], np.array("x")])
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=(
-        f"{name}: a bad seed (-1, '0.1', 0.5, ['a'], array('x')) is passed to "
-        "np.random.default_rng unchecked and fails inside NumPy's bit_generator")))
-    if name in _SEED_UNCHECKED else name for name in _SEED_CALLS])
+@pytest.mark.parametrize("name", list(_SEED_CALLS))
 def test_seed_checked(name, seed):
     _, error = call(_SEED_CALLS[name], seed)
     assert error is not None
@@ -754,6 +730,7 @@ def test_load_digits(key, bad):
        bad=st.one_of(bad_number, bad_array), name=st.sampled_from(OPTIMIZERS))
 def test_train_early_stopping(key, bad, name):
     """Refused arguments change nothing; otherwise success or TrainingDiverged."""
+    assume(not (key == "max_epochs" and isinstance(bad, int) and bad > 50))   # legal, long
     params = network(sizes=(3, 4, 3))
     opt = optimizer(name, params)
     rng = np.random.default_rng(0)
@@ -767,13 +744,6 @@ def test_train_early_stopping(key, bad, name):
             f"train_early_stopping changed params before raising {error!r}")
 
 
-def _dir_xfail(directory):
-    return pytest.param(directory, marks=pytest.mark.xfail(strict=True, reason=(
-        f"data.load_mnist: directory={directory!r} raises pathlib's TypeError 'expected str, "
-        "bytes or os.PathLike object' from inside pathlib")))
-
-
-@pytest.mark.parametrize("directory", [_dir_xfail(None), _dir_xfail(3), "/nonexistent-directory",
-                                       _dir_xfail(["a"])])
+@pytest.mark.parametrize("directory", [None, 3, "/nonexistent-directory", ["a"]])
 def test_load_mnist_bad_directory(directory):
     call(api("load_mnist"), directory, allowed=ALLOWED + (FileNotFoundError,))

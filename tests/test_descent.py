@@ -506,3 +506,13 @@ def test_step_refuses_replaced_params():
 def test_accuracy_refuses_shapes_without_labels(pred, error, message):
     with pytest.raises(error, match=message):
         nnbook.accuracy(pred, np.array([0, 1, 0]))
+
+
+def test_train_names_an_unknown_hidden_activation_before_any_step():
+    params = nnbook.init_params([3, 4, 3], seed=0)
+    before = [a.copy() for pair in params for a in pair]
+    with pytest.raises(ValueError, match="unknown hidden activation 'nope'"):
+        nnbook.train(params, np.ones((6, 3)), np.arange(6) % 3, GradientDescent(params, 0.1),
+                     epochs=1, batch_size=2, hidden="nope", verbose=False)
+    assert all(np.array_equal(a, b) for a, b in
+               zip(before, [a for pair in params for a in pair], strict=True))
