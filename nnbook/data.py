@@ -266,7 +266,7 @@ def shift_images(X, dy, dx, *, image_shape, fill=0):
     Parameters
     ----------
     X : array_like (m, h * w), images flattened row by row (as ``load_digits`` gives them)
-    dy, dx : int, pixels down (negative: up) and right (negative: left); |dy| < h, |dx| < w
+    dy, dx : int, pixels down and right (negative: up, left); ``abs(dy) < h``, ``abs(dx) < w``
     image_shape : (h, w), e.g. ``DIGITS_SHAPE``
     fill : number, the pixels shifted in: 0 is the raw images' background (shift, then scale)
 

@@ -46,13 +46,15 @@ window.addEventListener("DOMContentLoaded", async () => {
   const pre = document.createElement("pre");
   pre.id = "layout-report";
   try {
-  const out = {equations: [], code: [], directives: [], figures: [], images: [], overflow: null};
+  const out = {equations: [], code: [], directives: [], figures: [], images: [], overflow: null,
+               seen: {equations: 0, cells: 0, images: 0}};
   const article = document.querySelector("article") || document.body;
   const column = article.clientWidth;
   const visible = el => !el.closest("details:not([open])") && (el.checkVisibility
     ? el.checkVisibility({visibilityProperty: true}) : el.offsetParent !== null);
   document.querySelectorAll('mjx-container[display="true"]').forEach((m, i) => {
     if (!visible(m)) return;
+    out.seen.equations++;
     const math = m.querySelector("mjx-math") || m;
     const width = math.getBoundingClientRect().width;
     const room = Math.min(column, m.clientWidth || column);
@@ -65,12 +67,14 @@ window.addEventListener("DOMContentLoaded", async () => {
     if (!visible(pre)) return;
     const lines = pre.textContent.replace(/\n$/, "").split("\n");
     if (lines.some(l => l.startsWith("#|"))) out.directives.push(lines[0].slice(0, 60));
+    if (pre.closest(".cell_input")) out.seen.cells++;
     if (pre.closest(".cell_input") && lines.length > 40) {
       out.code.push({lines: lines.length, first: lines[0].slice(0, 60)});
     }
   });
   document.querySelectorAll(".cell_output img, figure img").forEach(img => {
     if (!visible(img)) return;
+    out.seen.images++;
     const shown = img.getBoundingClientRect().width;
     const fig = img.closest("figure");
     if (!fig || !fig.querySelector("figcaption .caption-number")) {
@@ -159,9 +163,13 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as profile:
         for width in (int(w) for w in args.widths.split(",")):
             for page in pages:
-                found = problems(measure(page, width, browser, profile), width)
+                report = measure(page, width, browser, profile)
+                found = problems(report, width)
                 failed += bool(found)
-                status = "ok" if not found else f"{len(found)} problem(s)"
+                seen = report.get("seen", {})
+                status = ("ok" if not found else f"{len(found)} problem(s)") + (
+                    f" ({seen['equations']} display equations, {seen['cells']} code cells and "
+                    f"{seen['images']} images shown)" if seen else "")
                 print(f"{width:>5} px  {page.name}: {status}")
                 for line in found:
                     print(f"           {line}")
