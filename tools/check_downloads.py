@@ -23,6 +23,8 @@ import venv
 import zipfile
 from pathlib import Path
 
+from check_html import report  # tools/ is on sys.path when a tool runs
+
 RUN = """
 import sys, nbformat
 from nbclient import NotebookClient
@@ -124,10 +126,7 @@ def main(argv: list[str]) -> int:
         problems += check_workbook(args.site)
     if not problems and args.run:
         problems += run_chapters(args.site, args.run)
-    for problem in problems:
-        print("FAIL:", problem)
-    print("ok" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    return report(problems)
 
 
 if __name__ == "__main__":

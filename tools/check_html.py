@@ -91,6 +91,11 @@ def main(argv: list[str]) -> int:
     else:
         print(__doc__)
         return 2
+    return report(problems)
+
+
+def report(problems: list[str]) -> int:
+    """Print each problem and a summary line; the exit status: 1 if there was any."""
     for problem in problems:
         print("FAIL:", problem)
     print("ok" if not problems else f"{len(problems)} problem(s)")
