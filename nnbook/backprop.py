@@ -124,8 +124,8 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
     Y = _check_targets(Y, X.shape[0], sizes[-1], output, loss)        # every check, once
     A, Z = _forward(params, X, f)                                     # 1. forward pass
     J = _loss(Z, Y, output, loss)                                     # 2. loss
-    if not math.isfinite(J):
-        _check_overflow(params, np.full(1, J), "forward")
+    if not math.isfinite(J):                       # only a non-finite Z gets here
+        _check_overflow(params, Z, "forward")
     delta = _output_error(Z, Y if Y.ndim == 1 else Y.astype(Z.dtype, copy=False), output, loss)
     grads = _backward(params, A, delta, hidden)                       # 3. backward pass
     _check_overflow(params, grads[0][1], "backward")  # a NaN anywhere reaches dJ/db^(1)

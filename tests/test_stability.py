@@ -17,6 +17,7 @@ from nnbook.stability import (
     clip_by_norm,
     clip_by_value,
     gradient_norms,
+    lstm_init,
     rnn_backward,
     rnn_forward,
     rnn_init,
@@ -583,10 +584,11 @@ def test_clip_by_value_with_a_threshold_beyond_float32_keeps_the_values_without_
     (-1, ValueError, "seed must be an integer >= 0, got -1"), ("0.1", TypeError, "seed must be"),
     (0.5, TypeError, "seed must be"), (["a"], TypeError, "seed must be"),
     (np.array("x"), TypeError, "seed must be"), (True, TypeError, "seed must be")])
-def test_rnn_init_refuses_a_bad_seed_in_the_librarys_words(seed, error, match):
+@pytest.mark.parametrize("init", [rnn_init, lstm_init])
+def test_rnn_and_lstm_init_refuse_a_bad_seed_in_the_librarys_words(init, seed, error, match):
     """Issue 12: a seed that NumPy's default_rng would refuse deep inside is refused up front."""
     with pytest.raises(error, match=match):
-        rnn_init(2, 3, 1, seed=seed)
+        init(2, 3, 1, seed=seed)
 
 
 def test_rnn_init_takes_a_generator_as_seed():
