@@ -28,6 +28,8 @@ from nnbook.forward import (
 from nnbook.gradient import (
     _check_loss_pair,
     _check_targets,
+    _cross_entropy,
+    _log_softmax,
     _loss,
     loss_from_logits,
 )
@@ -59,17 +61,23 @@ def _times_f_prime(delta, a, name):
     return delta                                     # identity' = 1: nothing to do
 
 # %% ../book/03_backpropagation.ipynb #bp-018
+def _minus_targets(A_out, Y):
+    """delta^(n_l) = (yhat - y) / m of a matching pair, in place in A_out = yhat: (m, k)."""
+    m = A_out.shape[0]
+    if Y.ndim == 1:                                  # labels: minus the one-hot rows, which
+        A_out[np.arange(m), Y] -= 1                  #   are never built: 1 at (i, y_i)
+    else:
+        A_out -= Y
+    A_out *= 1 / m
+    return A_out
+
+
 def _output_error(Z, Y, output, loss):
     """delta^(n_l) = dJ/dZ^(n_l) of the batch loss, (m, k), the 1/m included; overwrites Z."""
     m = Z.shape[0]
     A_out = ACTIVATIONS[output](Z, out=Z)            # yhat = g(z^(n_l)): (m, k)
     if loss == "cross_entropy":                      # matching pairs: delta = yhat - y
-        if Y.ndim == 1:                              # labels: minus the one-hot rows, which
-            A_out[np.arange(m), Y] -= 1              #   are never built: 1 at (i, y_i)
-        else:
-            A_out -= Y
-        A_out *= 1 / m
-        return A_out
+        return _minus_targets(A_out, Y)
     delta = A_out - Y                                # mse: (yhat - y) * g'(z)
     if output == "softmax":                          # g not elementwise: its Jacobian is
         delta -= np.einsum("ij,ij->i", delta, A_out)[:, None]   # diag(a) - a a^T, so
@@ -96,13 +104,26 @@ def _forward(params, X, f):
 def _backward(params, A, delta, hidden, times_f_prime=_times_f_prime):
     """Step 3: the gradients from delta^(n_l); overwrites A[1:] and delta."""
     grads = [None] * len(params)
+    ones = np.ones(len(delta), delta.dtype)          # the column 1 of m ones
     for l in range(len(params), 0, -1):              # l = n_l - 1, ..., 1
         grads[l - 1] = (delta.T @ A[l - 1],          # dJ/dW^(l) = delta^(l+1)T A^(l)
-                        delta.sum(axis=0))           # dJ/db^(l) = delta^(l+1)T 1
+                        delta.T @ ones)              # dJ/db^(l) = delta^(l+1)T 1
         if l > 1:                                    # delta^(1) is never needed
             delta = delta @ params[l - 1][0]         # delta^(l+1) W^(l): (m, s_l)
             times_f_prime(delta, A[l - 1], hidden)   #   * f'(Z^(l))
     return grads
+
+# %% ../book/03_backpropagation.ipynb #bp-020a
+def _loss_and_output_error(Z, Y, output, loss):
+    """Step 2: J and delta^(n_l); a softmax with cross-entropy computes its softmax once."""
+    if output == "softmax" and loss == "cross_entropy":
+        log_Yhat = _log_softmax(Z)                   # chapter 2's log yhat: (m, k)
+        J = _cross_entropy(log_Yhat, Y)
+        return J, _minus_targets(np.exp(log_Yhat, out=log_Yhat), Y)   # yhat = e^(log yhat)
+    J = _loss(Z, Y, output, loss)
+    if not math.isfinite(J):                         # keep Z for the overflow check
+        return J, None
+    return J, _output_error(Z, Y if Y.ndim == 1 else Y.astype(Z.dtype, copy=False), output, loss)
 
 # %% ../book/03_backpropagation.ipynb #bp-020b
 def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse"):
@@ -123,10 +144,9 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
     sizes, X, f, _ = _check_forward_args(params, X, hidden, output)   # params, X, names
     Y = _check_targets(Y, X.shape[0], sizes[-1], output, loss)        # every check, once
     A, Z = _forward(params, X, f)                                     # 1. forward pass
-    J = _loss(Z, Y, output, loss)                                     # 2. loss
+    J, delta = _loss_and_output_error(Z, Y, output, loss)             # 2. loss, delta^(n_l)
     if not math.isfinite(J):                       # only a non-finite Z gets here
         _check_overflow(params, Z, "forward")
-    delta = _output_error(Z, Y if Y.ndim == 1 else Y.astype(Z.dtype, copy=False), output, loss)
     grads = _backward(params, A, delta, hidden)                       # 3. backward pass
     _check_overflow(params, grads[0][1], "backward")  # a NaN anywhere reaches dJ/db^(1)
     return J, grads

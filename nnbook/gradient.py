@@ -62,9 +62,8 @@ def _as_labels(labels, k=None):
     if k * max(labels.size, 1) > 2**31:          # a one-hot array of over 2^31 entries
         raise ValueError(f"k = {k} classes for {labels.size} labels would make one-hot rows of "
                          f"{k * labels.size} entries; k is the number of classes")
-    bad = (labels < 0) | (labels >= k)
-    if bad.any():
-        i = int(np.argmax(bad))
+    if labels.size and (labels.min() < 0 or labels.max() >= k):   # two passes, no mask
+        i = int(np.argmax((labels < 0) | (labels >= k)))
         raise ValueError(f"label {i} is {labels[i]}, outside the k = {k} classes 0 .. {k - 1}")
     return labels, k
 
@@ -165,13 +164,23 @@ def _loss(Z, Y, output, loss):
                              f"{float(np.abs(E).max()):.3g}; scale the targets or the network")
         return J
     if output == "softmax":                                           # eq-grad-ce with eq-grad-lse
-        shifted = Z - Z.max(axis=1, keepdims=True)                    # (m, k), entries <= 0
-        log_Yhat = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))   # log yhat: (m, k)
-        if Y.ndim == 1:                                               # integer labels
-            return float(-log_Yhat[np.arange(m), Y].sum() / m)
-        return float(-np.vdot(Y.astype(Z.dtype, copy=False), log_Yhat) / m)
+        return _cross_entropy(_log_softmax(Z), Y)
     Yf = Y.astype(Z.dtype, copy=False)                                # eq-grad-bce-stable: (m, k)
     return float((np.maximum(Z, 0) - Z * Yf + np.log1p(np.exp(-np.abs(Z)))).sum() / m)
+
+
+def _log_softmax(Z):
+    """log yhat = log softmax(Z), row by row, by log-sum-exp (eq-grad-lse): never a log of 0."""
+    shifted = Z - Z.max(axis=1, keepdims=True)                        # (m, k), entries <= 0
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _cross_entropy(log_Yhat, Y):
+    """J = -(1/m) sum_i sum_j y_ij log yhat_ij, from log yhat (m, k) and labels or rows Y."""
+    m = log_Yhat.shape[0]
+    if Y.ndim == 1:                                                   # integer labels
+        return float(-log_Yhat[np.arange(m), Y].sum() / m)
+    return float(-np.vdot(Y.astype(log_Yhat.dtype, copy=False), log_Yhat) / m)
 
 # %% ../book/02_loss_and_gradient.ipynb #1346eab8
 def compute_loss(params, X, Y, *, hidden="sigmoid", output="identity", loss="mse"):

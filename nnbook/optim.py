@@ -116,9 +116,10 @@ class Optimizer:
         for i, (gi, p) in enumerate(zip(flat, arrays, strict=True)):
             if not (isinstance(gi, np.ndarray) and gi.shape == p.shape and gi.dtype.kind in "fiu"):
                 raise _gradient_error(i, gi, p)
-        with np.errstate(over="ignore") if g.itemsize == 4 else contextlib.nullcontext():
+        wide = g.itemsize == 4 and any(gi.dtype == np.float64 for gi in flat)
+        with np.errstate(over="ignore") if wide else contextlib.nullcontext():
             np.concatenate(flat, axis=None, out=g)     # one vector; float64 beyond float32: inf
-        if not math.isfinite(g.sum()) and not np.isfinite(g).all():   # one pass if all is well
+        if not math.isfinite(np.vdot(g, g)) and not np.isfinite(g).all():  # one pass if all is well
             i = next(i for i, s in enumerate(self._slices) if not np.isfinite(g[s]).all())
             raise _gradient_error(i, flat[i], arrays[i])
         self.t += 1                             # all checked: now the update, which cannot fail

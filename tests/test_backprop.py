@@ -212,6 +212,24 @@ def test_softmax_cross_entropy_shifts_each_row_by_its_own_maximum(m, k, seed):
     np.testing.assert_allclose(db, delta.sum(axis=0) / m, rtol=1e-9, atol=1e-12)
 
 
+@given(st.integers(1, 20), st.integers(2, 12), st.integers(0, 2**32 - 1),
+       st.sampled_from(["labels", "one-hot", "probabilities"]),
+       st.sampled_from([np.float32, np.float64]))
+def test_softmax_cross_entropy_shares_one_softmax(m, k, seed, kind, dtype):
+    """The fused step 2 gives chapter 2's loss bit for bit and the unfused output error."""
+    from nnbook.backprop import _loss_and_output_error, _output_error
+    from nnbook.gradient import _loss
+    rng = np.random.default_rng(seed)
+    Z = (3 * rng.standard_normal((m, k))).astype(dtype)
+    Y = make_targets(rng, kind, m, k)
+    J, delta = _loss_and_output_error(Z, Y, "softmax", "cross_entropy")
+    assert J == _loss(Z, Y, "softmax", "cross_entropy")
+    assert delta.dtype == dtype and delta.shape == (m, k)
+    Yd = Y if Y.ndim == 1 else Y.astype(dtype)
+    expected = _output_error(Z.copy(), Yd, "softmax", "cross_entropy")
+    np.testing.assert_allclose(delta, expected, rtol=0, atol=8 * np.finfo(dtype).eps / m)
+
+
 # --- dtypes and side effects --------------------------------------------------------------------
 
 @pytest.mark.parametrize("hidden", HIDDEN)
@@ -546,9 +564,10 @@ def test_each_argument_is_checked_once_per_call(monkeypatch):
     counting(forward_module, "_check_params")
     counting(forward_module, "_check_X")
     counting(backprop_module, "_check_targets")
-    counting(backprop_module, "_loss")
+    counting(backprop_module, "_loss_and_output_error")
     params = init_params([4, 6, 5, 3], seed=0, dtype=np.float32)
     X = np.ones((8, 4), np.float32)
     loss_and_gradients(params, X, np.arange(8) % 3, hidden="relu", output="softmax",
                        loss="cross_entropy")
-    assert calls == {"_check_params": 1, "_check_X": 1, "_check_targets": 1, "_loss": 1}
+    assert calls == {"_check_params": 1, "_check_X": 1, "_check_targets": 1,
+                     "_loss_and_output_error": 1}
