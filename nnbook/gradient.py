@@ -168,7 +168,7 @@ def _loss(Z, Y, output, loss):
     Yf = Y.astype(Z.dtype, copy=False)                                # eq-grad-bce-stable: (m, k)
     return float((np.maximum(Z, 0) - Z * Yf + np.log1p(np.exp(-np.abs(Z)))).sum() / m)
 
-
+# %% ../book/02_loss_and_gradient.ipynb #d24d53d8-ls
 def _log_softmax(Z):
     """log yhat = log softmax(Z), row by row, by log-sum-exp (eq-grad-lse): never a log of 0."""
     shifted = Z - Z.max(axis=1, keepdims=True)                        # (m, k), entries <= 0
