@@ -6,7 +6,8 @@ A training step is the forward pass, the loss and its gradients, and the optimiz
     PyTorch:  loss = cross_entropy(model(X), y); opt.zero_grad(); loss.backward(); opt.step()
 
 Both run in this process, with the same number of threads, interleaved A/B/A/B after a warm-up,
-with a pause before each timed block so that neither pays for the other's spinning threads. The
+with a pause before each timed block so that neither pays for the other's spinning threads, and
+one untimed step after the pause so that each block times the steady state of a training loop. The
 "GEMM floor" is the time of the matrix products alone that any implementation must do in a step
 (three in the forward pass, five in the backward pass), computed with NumPy's BLAS into
 preallocated outputs.
@@ -162,7 +163,10 @@ def measure(contenders, repeats, block, pause=0.0):
 
     ``pause`` seconds of rest before each timed block let the worker threads of the previous
     block go to sleep: OpenBLAS's and PyTorch's OpenMP threads spin for a while after their
-    work, and spinning threads on a 2-core machine slow down whatever runs next.
+    work, and spinning threads on a 2-core machine slow down whatever runs next. One untimed
+    call then starts each block, so that a block times steps that follow steps, as in training,
+    and not the first step after the pause, which pays for waking threads and cold caches (on a
+    shared machine, 30 to 50% more for a step of a few milliseconds, of which a block holds few).
     """
     calls = {name: max(1, round(block / per_step(step, block / 4))) for name, step in
              contenders.items()}  # warm-up, and how many calls make a block
@@ -170,6 +174,7 @@ def measure(contenders, repeats, block, pause=0.0):
     for _ in range(repeats):
         for name, step in contenders.items():
             time.sleep(pause)
+            step()                               # untimed: wakes its threads, refills the caches
             start = time.perf_counter()
             for _ in range(calls[name]):
                 step()
@@ -266,7 +271,7 @@ def main():
             with open(args.log) as f:
                 runs = json.load(f)
         runs.append({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": info,
-                     "repeats": repeats, "rows": rows})
+                     "repeats": repeats, "untimed_first_step": True, "rows": rows})
         with open(args.log, "w") as f:
             json.dump(runs, f, indent=1)
             f.write("\n")
