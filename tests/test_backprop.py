@@ -371,19 +371,26 @@ def test_binary_targets_must_be_zero_or_one(case):
 
 # --- the checkers -------------------------------------------------------------------------------
 
-def sigmoid_backprop(params, X, Y):
-    """A reader's backpropagation: sigmoid hidden layers, identity output, mse."""
+def backprop_by_hand(params, X, Y, f, f_prime):
+    """A reader's backpropagation: hidden activation f, identity output, mse; ``f_prime(a)`` is
+    f' written with a = f(z), or None for the common slip of forgetting it."""
     A = [X]
     for W, b in params[:-1]:
-        A.append(1 / (1 + np.exp(-(A[-1] @ W.T + b))))
+        A.append(f(A[-1] @ W.T + b))
     W, b = params[-1]
     delta = (A[-1] @ W.T + b - Y) / len(X)
     grads = [None] * len(params)
     for l in range(len(params), 0, -1):
         grads[l - 1] = (delta.T @ A[l - 1], delta.sum(axis=0))
         if l > 1:
-            delta = (delta @ params[l - 1][0]) * A[l - 1] * (1 - A[l - 1])
+            delta = delta @ params[l - 1][0]
+            if f_prime is not None:
+                delta *= f_prime(A[l - 1])
     return grads
+
+
+def sigmoid_backprop(params, X, Y):
+    return backprop_by_hand(params, X, Y, lambda z: 1 / (1 + np.exp(-z)), lambda a: a * (1 - a))
 
 
 def test_check_gradients_accepts_a_correct_backpropagation(capsys):
@@ -424,16 +431,7 @@ def test_check_gradients_rejects_a_wrong_backpropagation_and_hints(capsys):
         return [(len(X) * dW, len(X) * db) for dW, db in sigmoid_backprop(params, X, Y)]
 
     def without_derivative(params, X, Y):
-        A = [X]
-        for W, b in params[:-1]:
-            A.append(1 / (1 + np.exp(-(A[-1] @ W.T + b))))
-        W, b = params[-1]
-        delta = (A[-1] @ W.T + b - Y) / len(X)
-        grads = []
-        for l in range(len(params), 0, -1):
-            grads.insert(0, (delta.T @ A[l - 1], delta.sum(axis=0)))
-            delta = delta @ params[l - 1][0]
-        return grads
+        return backprop_by_hand(params, X, Y, lambda z: 1 / (1 + np.exp(-z)), None)
 
     assert check_gradients(summed) is False
     out = capsys.readouterr().out
@@ -447,18 +445,8 @@ def test_check_gradients_rejects_a_wrong_backpropagation_and_hints(capsys):
 
 
 def test_check_gradients_hints_at_a_derivative_taken_at_a(capsys):
-    def tanh_backprop_at_a(params, X, Y):
-        A = [X]
-        for W, b in params[:-1]:
-            A.append(np.tanh(A[-1] @ W.T + b))
-        W, b = params[-1]
-        delta = (A[-1] @ W.T + b - Y) / len(X)
-        grads = [None] * len(params)
-        for l in range(len(params), 0, -1):
-            grads[l - 1] = (delta.T @ A[l - 1], delta.sum(axis=0))
-            if l > 1:
-                delta = (delta @ params[l - 1][0]) * (1 - np.tanh(A[l - 1]) ** 2)  # the slip
-        return grads
+    def tanh_backprop_at_a(params, X, Y):                 # the slip: f'(a) instead of f'(z)
+        return backprop_by_hand(params, X, Y, np.tanh, lambda a: 1 - np.tanh(a) ** 2)
 
     assert check_gradients(tanh_backprop_at_a, hidden="tanh") is False
     assert "Hint: this is what you get with tanh' evaluated at a" in capsys.readouterr().out
