@@ -144,8 +144,8 @@ def loss_from_logits(Z, Y, *, output="identity", loss="mse"):
     """The loss J computed stably from the output layer's weighted input Z (Chapter 2).
 
     ``Z`` is z^(n_l), a float32 or float64 array (m, k), the logits of a softmax or sigmoid output;
-    ``Y``, ``output`` and ``loss`` as in ``compute_loss``. Returns J in the dtype of ``Z``, finite for
-    logits of any size.
+    ``Y``, ``output`` and ``loss`` as in ``compute_loss``. Returns J as a float, computed in the
+    dtype of ``Z``, finite for logits of any size.
     """
     _check_loss_pair(output, loss)
     _check_logits(Z)
