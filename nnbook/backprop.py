@@ -114,15 +114,16 @@ def _backward(params, A, delta, hidden, times_f_prime=_times_f_prime):
     return grads
 
 # %% ../book/03_backpropagation.ipynb #bp-020a
-def _loss_and_output_error(Z, Y, output, loss):
-    """Step 2: J and delta^(n_l); a softmax with cross-entropy computes its softmax once."""
-    if output == "softmax" and loss == "cross_entropy":
-        log_Yhat = _log_softmax(Z)                   # chapter 2's log yhat: (m, k)
-        J = _cross_entropy(log_Yhat, Y)
+def _loss_and_output_error(params, Z, Y, output, loss):
+    """Step 2: J and delta^(n_l), after naming the cause if the forward pass overflowed; a
+    softmax with cross-entropy computes its softmax once."""
+    fused = output == "softmax" and loss == "cross_entropy"
+    log_Yhat = _log_softmax(Z) if fused else None    # chapter 2's log yhat: (m, k)
+    J = _cross_entropy(log_Yhat, Y) if fused else _loss(Z, Y, output, loss)
+    if not math.isfinite(J):                         # before _output_error overwrites Z
+        _check_overflow(params, Z, "forward")
+    if fused:
         return J, _minus_targets(np.exp(log_Yhat, out=log_Yhat), Y)   # yhat = e^(log yhat)
-    J = _loss(Z, Y, output, loss)
-    if not math.isfinite(J):                         # keep Z for the overflow check
-        return J, None
     return J, _output_error(Z, Y if Y.ndim == 1 else Y.astype(Z.dtype, copy=False), output, loss)
 
 # %% ../book/03_backpropagation.ipynb #bp-020b
@@ -144,9 +145,7 @@ def loss_and_gradients(params, X, Y, *, hidden="sigmoid", output="identity", los
     sizes, X, f, _ = _check_forward_args(params, X, hidden, output)   # params, X, names
     Y = _check_targets(Y, X.shape[0], sizes[-1], output, loss)        # every check, once
     A, Z = _forward(params, X, f)                                     # 1. forward pass
-    J, delta = _loss_and_output_error(Z, Y, output, loss)             # 2. loss, delta^(n_l)
-    if not math.isfinite(J):                       # only a non-finite Z gets here
-        _check_overflow(params, Z, "forward")
+    J, delta = _loss_and_output_error(params, Z, Y, output, loss)     # 2. loss, delta^(n_l)
     grads = _backward(params, A, delta, hidden)                       # 3. backward pass
     _check_overflow(params, grads[0][1], "backward")  # a NaN anywhere reaches dJ/db^(1)
     return J, grads

@@ -222,7 +222,7 @@ def test_softmax_cross_entropy_shares_one_softmax(m, k, seed, kind, dtype):
     rng = np.random.default_rng(seed)
     Z = (3 * rng.standard_normal((m, k))).astype(dtype)
     Y = make_targets(rng, kind, m, k)
-    J, delta = _loss_and_output_error(Z, Y, "softmax", "cross_entropy")
+    J, delta = _loss_and_output_error(None, Z, Y, "softmax", "cross_entropy")
     assert J == _loss(Z, Y, "softmax", "cross_entropy")
     assert delta.dtype == dtype and delta.shape == (m, k)
     Yd = Y if Y.ndim == 1 else Y.astype(dtype)
@@ -503,6 +503,20 @@ def test_parameters_that_overflow_the_forward_pass_raise(dtype):
         with pytest.raises(ValueError, match="forward pass overflowed"):
             loss_and_gradients(params, X, np.array([0, 1, 0, 1]), hidden="relu",
                                output="softmax", loss="cross_entropy")
+
+
+def test_a_loss_that_overflows_with_finite_logits_is_the_loss_compute_loss_gives():
+    """Finite logits near float32's limit: the binary cross-entropy's sum overflows to inf, as in
+    compute_loss, and the gradients (bounded by 1/m) are still computed."""
+    params = [(np.full((1, 1), 1e30, np.float32), np.zeros(1, np.float32))]
+    X, Y = np.full((4, 1), 1e8, np.float32), np.zeros((4, 1), np.float32)
+    kwargs = dict(hidden="relu", output="sigmoid", loss="cross_entropy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)              # NumPy's overflow warning
+        J, [(dW, db)] = loss_and_gradients(params, X, Y, **kwargs)
+        assert J == compute_loss(params, X, Y, **kwargs) == np.inf
+    np.testing.assert_array_equal(db, [1.0])                        # sigmoid = 1, y = 0: 4 x 1/4
+    assert np.isfinite(dW).all()
 
 
 def test_parameters_that_overflow_the_backward_pass_raise():
